@@ -1,0 +1,64 @@
+# Two commands set everything up on a fresh machine: `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+MANAGE := $(BIN)/python manage.py
+UV_VERSION := 0.13.9
+FIXTURES := $(sort $(wildcard fixtures/*.json))
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test lint format serve install fixtures migrate static check clean
+
+run: install .env migrate fixtures  ## Set up and serve the site at http://127.0.0.1:8000 on SQLite
+	$(MANAGE) runserver $(HOST):$(PORT)
+
+test: install .env  ## Run the whole suite (browser tests too when Chromium is installed)
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+lint: install  ## Lint and check formatting
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+serve: install .env migrate static  ## Production-like: gunicorn with the repository's config
+	$(BIN)/gunicorn --config python:taskforce.gunicorn taskforce.wsgi
+
+install: $(VENV)/.synced
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+# uv installs exactly what uv.lock says; the stamp makes the next `make run` instant.
+$(VENV)/.synced: pyproject.toml uv.lock | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check "uv==$(UV_VERSION)"
+	VIRTUAL_ENV=$(CURDIR)/$(VENV) $(BIN)/uv sync --locked --inexact --active
+	touch $@
+
+# A local .env from .env.example: DEBUG on and a freshly generated SECRET_KEY.
+.env: | $(BIN)/python
+	$(BIN)/python -c "import re, secrets, pathlib; \
+	text = pathlib.Path('.env.example').read_text(); \
+	text = re.sub(r'(?m)^SECRET_KEY=.*$$', 'SECRET_KEY=' + secrets.token_urlsafe(50), text); \
+	text = re.sub(r'(?m)^DEBUG=.*$$', 'DEBUG=on', text); \
+	pathlib.Path('.env').write_text(text)"
+	@echo "Wrote .env (DEBUG on, new SECRET_KEY)"
+
+migrate: install .env
+	$(MANAGE) migrate --no-input
+
+fixtures: install .env migrate
+	$(if $(FIXTURES),$(MANAGE) loaddata $(FIXTURES))
+
+static: install .env
+	$(MANAGE) collectstatic --no-input --verbosity 0
+
+check: install .env
+	$(MANAGE) check
+	$(MANAGE) makemigrations --check --dry-run
+
+clean:
+	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache

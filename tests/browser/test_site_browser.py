@@ -1,0 +1,39 @@
+import pytest
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.mark.parametrize(
+    ("path", "heading"),
+    [("/", "The Joint Task Force on smart cities"), ("/about/", "About the Joint Task Force")],
+)
+def test_page_loads_shows_its_heading_and_is_accessible(page, assert_accessible, path, heading):
+    page.goto(path)
+    assert page.get_by_role("heading", level=1).inner_text() == heading
+    assert page.get_by_role("navigation", name="Main").is_visible()
+    assert_accessible(page)
+
+
+def test_skip_link_appears_on_keyboard_focus_and_moves_to_main(page):
+    page.goto("/")
+    page.keyboard.press("Tab")
+    skip = page.get_by_role("link", name="Skip to content")
+    assert skip.evaluate("el => el === document.activeElement")
+    assert skip.is_visible()
+    page.keyboard.press("Enter")
+    assert page.evaluate("document.activeElement.id") == "main"
+
+
+def test_layout_fits_a_phone_screen(browser, live_server):
+    context = browser.new_context(base_url=live_server.url, viewport={"width": 360, "height": 740})
+    page = context.new_page()
+    page.goto("/about/")
+    overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+    context.close()
+    assert overflow <= 0
+
+
+def test_accessibility_check_catches_a_violation(page, assert_accessible):
+    page.set_content('<html lang="en"><body><main><img src="x.png"></main></body></html>')
+    with pytest.raises(AssertionError, match="image-alt"):
+        assert_accessible(page)

@@ -1,0 +1,85 @@
+"""Settings come from the environment, with safe defaults and a clear failure."""
+
+import json
+
+from tests.conftest import PRODUCTION_ENV, run_manage
+
+PRINT_SETTINGS = (
+    "from django.conf import settings as s; import json; "
+    "print(json.dumps({'debug': s.DEBUG, 'db': s.DATABASES['default'], "
+    "'cache': s.CACHES['default']['BACKEND'], 'email': s.EMAIL_BACKEND, "
+    "'hosts': s.ALLOWED_HOSTS, 'ssl_redirect': s.SECURE_SSL_REDIRECT, "
+    "'hsts': s.SECURE_HSTS_SECONDS, 'secure_cookies': s.SESSION_COOKIE_SECURE}, default=str))"
+)
+
+
+def read_settings(env):
+    result = run_manage("shell", "-c", PRINT_SETTINGS, env=env)
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def test_missing_secret_key_with_debug_off_fails_with_a_clear_message():
+    result = run_manage("check", env={"DEBUG": "off"})
+    assert result.returncode != 0
+    assert "SECRET_KEY is not set" in result.stderr
+
+
+def test_debug_defaults_to_off_and_production_security_to_on():
+    values = read_settings({"SECRET_KEY": PRODUCTION_ENV["SECRET_KEY"]})
+    assert values["debug"] is False
+    assert values["ssl_redirect"] is True
+    assert values["secure_cookies"] is True
+    assert values["hsts"] >= 31_536_000
+
+
+def test_local_defaults_are_sqlite_locmem_and_console_email():
+    values = read_settings({"DEBUG": "on"})
+    assert values["db"]["ENGINE"] == "django.db.backends.sqlite3"
+    assert values["db"]["OPTIONS"]["transaction_mode"] == "IMMEDIATE"
+    assert "journal_mode=WAL" in values["db"]["OPTIONS"]["init_command"]
+    assert values["cache"].endswith("LocMemCache")
+    assert values["email"] == "django.core.mail.backends.console.EmailBackend"
+    assert values["ssl_redirect"] is False
+
+
+def test_environment_selects_postgres_redis_and_smtp():
+    values = read_settings(
+        {
+            **PRODUCTION_ENV,
+            "DATABASE_URL": "postgres://jtf:secret@db.internal:5432/jtf",
+            "CONN_MAX_AGE": "120",
+        }
+    )
+    assert values["db"]["ENGINE"] == "django.db.backends.postgresql"
+    assert values["db"]["HOST"] == "db.internal"
+    assert values["db"]["NAME"] == "jtf"
+    assert values["db"]["CONN_MAX_AGE"] == 120
+    assert values["cache"] == "django_redis.cache.RedisCache"
+    assert values["email"] == "django.core.mail.backends.smtp.EmailBackend"
+    assert values["hosts"] == ["jtf.example.org"]
+
+
+def test_sqlite_file_database_runs_in_wal_mode(tmp_path):
+    database = tmp_path / "site.sqlite3"
+    result = run_manage(
+        "shell",
+        "-c",
+        "from django.db import connection; c = connection.cursor(); "
+        "c.execute('PRAGMA journal_mode'); print(c.fetchone()[0])",
+        env={"DEBUG": "on", "DATABASE_URL": f"sqlite:///{database}"},
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == "wal"
+
+
+def test_check_deploy_with_production_values_reports_nothing():
+    result = run_manage("check", "--deploy", "--fail-level", "WARNING", env=PRODUCTION_ENV)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "System check identified no issues (0 silenced)" in result.stdout
+
+
+def test_check_deploy_warns_when_the_cache_is_per_process():
+    env = {**PRODUCTION_ENV, "CACHE_URL": "locmemcache://"}
+    result = run_manage("check", "--deploy", env=env)
+    assert "taskforce.W001" in result.stdout + result.stderr
