@@ -24,8 +24,12 @@ format: install
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
+# Production-like: DEBUG off, gunicorn, whitenoise; plain HTTP on this machine only.
+LOCAL_PRODUCTION := DEBUG=off ALLOWED_HOSTS=127.0.0.1,localhost SECURE_SSL_REDIRECT=off \
+	SESSION_COOKIE_SECURE=off CSRF_COOKIE_SECURE=off SECURE_HSTS_SECONDS=0
+
 serve: install .env migrate static  ## Production-like: gunicorn with the repository's config
-	$(BIN)/gunicorn --config python:taskforce.gunicorn taskforce.wsgi
+	$(LOCAL_PRODUCTION) GUNICORN_BIND=$(HOST):$(PORT) $(BIN)/gunicorn --config python:taskforce.gunicorn taskforce.wsgi
 
 install: $(VENV)/.synced
 

@@ -6,4 +6,6 @@ class TaskforceConfig(AppConfig):
     verbose_name = "Site"
 
     def ready(self):
-        from . import checks  # noqa: F401  (registers the deploy checks)
+        from . import cache, checks  # noqa: F401  (checks registers the deploy checks)
+
+        cache.connect_signals()

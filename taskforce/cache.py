@@ -1,0 +1,86 @@
+"""
+Whole-page cache for anonymous visitors, kept in the shared cache (CACHE_URL).
+
+Every cached page is keyed by a content version. Saving or deleting any row of
+the site's content (organisations, news, quotes, events, registrations) bumps
+the version once the transaction commits, so an edit shows up on the next
+request, on every process. Requests with a session (staff, messages) and
+responses that set or depend on cookies (forms with a CSRF token) are never
+cached, so no visitor ever sees another's token, messages or staff-only content.
+"""
+
+import time
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
+from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.utils.cache import has_vary_header, set_response_etag
+
+CONTENT_VERSION_KEY = "page-cache:content-version"
+CONTENT_APPS = {"taskforce", "news", "quotes", "events"}
+
+
+def content_version():
+    version = cache.get(CONTENT_VERSION_KEY)
+    if version is None:
+        cache.add(CONTENT_VERSION_KEY, time.time_ns(), timeout=None)
+        version = cache.get(CONTENT_VERSION_KEY)
+    return version
+
+
+def bump_content_version():
+    """Invalidate every cached page, once the current transaction (if any) commits."""
+    transaction.on_commit(lambda: cache.set(CONTENT_VERSION_KEY, time.time_ns(), timeout=None))
+
+
+def _content_changed(sender, **kwargs):
+    if sender._meta.app_label in CONTENT_APPS:
+        bump_content_version()
+
+
+def connect_signals():
+    for signal in (post_save, post_delete, m2m_changed):
+        signal.connect(_content_changed, dispatch_uid=f"page-cache-{signal!r}")
+
+
+class AnonymousPageCacheMiddleware:
+    """Serve anonymous GETs from the shared cache; store what is safe to share."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.seconds = settings.PAGE_CACHE_SECONDS
+        self.private_cookies = {settings.SESSION_COOKIE_NAME, "messages"}
+
+    def __call__(self, request):
+        if not self.seconds or not self._is_shareable_request(request):
+            return self.get_response(request)
+        key = f"page-cache:{content_version()}:{request.build_absolute_uri()}"
+        response = cache.get(key)
+        if response is not None:
+            response["X-Page-Cache"] = "hit"
+            return response
+        response = self.get_response(request)
+        if self._is_shareable_response(response):
+            set_response_etag(response)
+            cache.set(key, response, self.seconds)
+            response["X-Page-Cache"] = "miss"
+        return response
+
+    def _is_shareable_request(self, request):
+        return (
+            request.method == "GET"
+            and not self.private_cookies.intersection(request.COOKIES)
+            and "HTTP_AUTHORIZATION" not in request.META
+            and not request.path.startswith("/admin/")
+        )
+
+    def _is_shareable_response(self, response):
+        cache_control = response.get("Cache-Control", "")
+        return (
+            response.status_code == 200
+            and not response.streaming
+            and not response.cookies
+            and not has_vary_header(response, "Cookie")
+            and not any(word in cache_control for word in ("private", "no-cache", "no-store"))
+        )
