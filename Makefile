@@ -8,7 +8,7 @@ FIXTURES := $(sort $(wildcard fixtures/*.json))
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint format serve install fixtures migrate static check clean
+.PHONY: run test lint format serve install fixtures migrate static check clean bench
 
 run: install .env migrate fixtures  ## Set up and serve the site at http://127.0.0.1:8000 on SQLite
 	$(MANAGE) runserver $(HOST):$(PORT)
@@ -66,3 +66,6 @@ check: install .env
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache
+
+bench: install .env  ## Requests/s of every public page under load, as a table (README, Performance)
+	$(BIN)/python -m taskforce.bench

@@ -15,6 +15,6 @@ graceful_timeout = 30
 keepalive = 5
 max_requests = 10_000
 max_requests_jitter = 1_000
-accesslog = os.environ.get("GUNICORN_ACCESSLOG", "-")
+accesslog = os.environ.get("GUNICORN_ACCESSLOG", "-") or None
 errorlog = "-"
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
