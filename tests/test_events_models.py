@@ -44,14 +44,14 @@ def test_times_are_shown_in_the_events_zone_with_the_zone_named():
         end=datetime(2026, 1, 15, 15, 0, tzinfo=UTC),
         time_zone="Europe/Paris",
     )
-    assert event.when == "Thursday 15 January 2026, 14:00–16:00 CET (Europe/Paris)"
+    assert event.when == "Thursday 15 January 2026, 14:00\N{EN DASH}16:00 CET (Europe/Paris)"
     summer = make_event(
         start=datetime(2026, 7, 15, 12, 0, tzinfo=UTC),
         end=datetime(2026, 7, 16, 9, 0, tzinfo=UTC),
         time_zone="Europe/Paris",
     )
     assert summer.when == (
-        "Wednesday 15 July 2026 14:00 – Thursday 16 July 2026 11:00 CEST (Europe/Paris)"
+        "Wednesday 15 July 2026 14:00 \N{EN DASH} Thursday 16 July 2026 11:00 CEST (Europe/Paris)"
     )
 
 

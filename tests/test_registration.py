@@ -2,8 +2,8 @@
 
 import logging
 import re
-from io import StringIO
 from datetime import timedelta
+from io import StringIO
 
 import icalendar
 import pytest
