@@ -1,6 +1,7 @@
 import csv
 
 from django.contrib import admin, messages
+from django.db import models
 from django.db.models import Count, Q
 from django.http import HttpResponse
 from django.urls import reverse
@@ -73,6 +74,7 @@ class EventAdmin(admin.ModelAdmin):
     readonly_fields = ["created", "updated"]
     actions = ["export_registrations", "promote_waiting", "cancel_events"]
     inlines = [RegistrationInline]
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     fieldsets = [
         (None, {"fields": ["title", "slug", "status", "summary", "body", "organisers"]}),
         ("When", {"fields": ["start", "end", "time_zone", "all_day"]}),
