@@ -13,6 +13,7 @@ from django.utils import timezone
 from taskforce.models import Organisation
 
 EN_DASH = "\N{EN DASH}"
+RESERVED_SLUGS = {"past", "manage"}
 
 
 def validate_time_zone(value):
@@ -127,6 +128,8 @@ class Event(models.Model):
         return reverse("events:detail", kwargs={"slug": self.slug})
 
     def clean(self):
+        if self.slug in RESERVED_SLUGS:
+            raise ValidationError({"slug": f"“{self.slug}” is taken by a page of the site."})
         if self.start and self.end:
             if self.all_day:
                 self.start, self.end = self.all_day_bounds(

@@ -156,3 +156,10 @@ def test_release_fixtures_are_past_published_all_day_and_load_twice_unchanged():
     forum_2016 = events["world-smart-city-forum-2016"]
     assert [o.short_name for o in forum_2016.organisers.all()] == ["IEC", "ISO", "ITU"]
     assert "Barcelona" in events["world-smart-city-forum-2018"].body
+
+
+def test_slugs_used_by_site_pages_are_refused():
+    event = make_event()
+    event.slug = "past"
+    with pytest.raises(ValidationError, match="taken by a page of the site"):
+        event.full_clean()
