@@ -213,3 +213,17 @@ LOGGING = {
 }
 
 SITE_NAME = "Joint Task Force on smart cities"
+
+# --- Events and registration ----------------------------------------------------------------
+# Absolute links in emails and calendar files (no request there); its host names calendar UIDs.
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
+# Personal data of registrations is deleted this many days after the event ends.
+REGISTRATION_RETENTION_DAYS = env.int("REGISTRATION_RETENTION_DAYS", default=90)
+# Registration POSTs per client IP, counted in the shared cache.
+REGISTRATION_RATE_LIMIT = env.str("REGISTRATION_RATE_LIMIT", default="10/m")
+# Behind a proxy, the header holding the client IP, e.g. HTTP_X_REAL_IP.
+RATELIMIT_IP_META_KEY = env.str("RATELIMIT_IP_META_KEY", default="") or None
+# Pending emails are retried by `send_pending_emails` up to this many times.
+EMAIL_MAX_ATTEMPTS = env.int("EMAIL_MAX_ATTEMPTS", default=10)
+# A mail server that does not answer must not hold a request (or the worker) for long.
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)

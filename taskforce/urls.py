@@ -2,11 +2,14 @@ from django.contrib import admin
 from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 
+from events.sitemaps import EventSitemap
+
 from . import views
 from .sitemaps import PageSitemap
 
 sitemaps = {
     "pages": PageSitemap,
+    "events": EventSitemap,
 }
 
 urlpatterns = [

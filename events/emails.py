@@ -1,0 +1,122 @@
+"""Registration emails through an outbox table.
+
+Services write an OutgoingEmail inside their transaction and ask for delivery on
+commit; a mail server that is down leaves the email pending, and
+`manage.py send_pending_emails` (run as a worker or on a schedule) sends it later.
+"""
+
+import logging
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.db import transaction
+from django.db.models import Q
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from .calendar import absolute_url, build_calendar
+from .models import OutgoingEmail
+
+logger = logging.getLogger(__name__)
+
+SUBJECTS = {
+    OutgoingEmail.Kind.CONFIRMED: "You are registered: {title}",
+    OutgoingEmail.Kind.WAITLISTED: "You are on the waiting list: {title}",
+    OutgoingEmail.Kind.PROMOTED: "A seat is yours: {title}",
+    OutgoingEmail.Kind.CANCELLED: "Your registration is cancelled: {title}",
+    OutgoingEmail.Kind.EVENT_CANCELLED: "Event cancelled: {title}",
+    OutgoingEmail.Kind.MANAGE_LINK: "Your registration: {title}",
+    OutgoingEmail.Kind.REMINDER: "Tomorrow: {title}",
+}
+WITH_CALENDAR = {
+    OutgoingEmail.Kind.CONFIRMED,
+    OutgoingEmail.Kind.PROMOTED,
+    OutgoingEmail.Kind.REMINDER,
+    OutgoingEmail.Kind.EVENT_CANCELLED,
+}
+CLAIM_SECONDS = 300
+
+
+def queue_email(*, kind, registration, token=None):
+    """Write the email now (inside the caller's transaction) and deliver it after commit."""
+    event = registration.event
+    confirmed = registration.status == registration.Status.CONFIRMED
+    context = {
+        "registration": registration,
+        "event": event,
+        "event_url": absolute_url(event.get_absolute_url()),
+        "manage_url": absolute_url(registration.get_manage_url(token)) if token else "",
+        "online_url": event.online_url if confirmed and event.is_online else "",
+        "position": registration.waiting_position,
+        "site_name": settings.SITE_NAME,
+    }
+    calendar = ""
+    if kind in WITH_CALENDAR:
+        calendar = build_calendar([event], online_link=confirmed).decode()
+    email = OutgoingEmail.objects.create(
+        registration=registration,
+        kind=kind,
+        to=registration.email,
+        subject=SUBJECTS[kind].format(title=event.title)[:300],
+        body_text=render_to_string(f"emails/{kind}.txt", context),
+        body_html=render_to_string(f"emails/{kind}.html", context),
+        calendar=calendar,
+    )
+    transaction.on_commit(lambda: deliver(email.pk))
+    return email
+
+
+def claim(email_id, now=None):
+    """Take one pending email for sending; False if sent or another process has it."""
+    now = now or timezone.now()
+    return bool(
+        OutgoingEmail.objects.filter(pk=email_id, sent_at__isnull=True)
+        .filter(Q(claimed_until__isnull=True) | Q(claimed_until__lt=now))
+        .update(claimed_until=now + timedelta(seconds=CLAIM_SECONDS))
+    )
+
+
+def deliver(email_id):
+    """Send one email; on failure log it and leave it pending. Returns True when sent."""
+    if not claim(email_id):
+        return False
+    email = OutgoingEmail.objects.get(pk=email_id)
+    message = EmailMultiAlternatives(subject=email.subject, body=email.body_text, to=[email.to])
+    if email.body_html:
+        message.attach_alternative(email.body_html, "text/html")
+    if email.calendar:
+        message.attach("event.ics", email.calendar, "text/calendar")
+    try:
+        message.send()
+    except Exception as error:
+        logger.warning(
+            "Email %s (%s) could not be sent, will retry: %r", email.pk, email.kind, error
+        )
+        OutgoingEmail.objects.filter(pk=email.pk).update(
+            attempts=email.attempts + 1, last_error=repr(error)[:2000], claimed_until=None
+        )
+        return False
+    OutgoingEmail.objects.filter(pk=email.pk).update(
+        sent_at=timezone.now(),
+        attempts=email.attempts + 1,
+        last_error="",
+        claimed_until=None,
+        body_text="",
+        body_html="",
+        calendar="",
+    )
+    return True
+
+
+def send_pending(*, max_attempts=None):
+    """Try every pending email once; returns (sent, failed)."""
+    max_attempts = max_attempts or settings.EMAIL_MAX_ATTEMPTS
+    pending = OutgoingEmail.objects.filter(sent_at__isnull=True, attempts__lt=max_attempts)
+    sent = failed = 0
+    for email_id in pending.values_list("pk", flat=True):
+        if deliver(email_id):
+            sent += 1
+        else:
+            failed += 1
+    return sent, failed

@@ -1,0 +1,50 @@
+import unicodedata
+
+from django import forms
+from django.conf import settings
+from django.core.exceptions import ValidationError
+
+
+def validate_plain_text(value):
+    """Names are shown to staff and in emails: no markup, no control characters."""
+    if "<" in value or ">" in value:
+        raise ValidationError("Please leave out the characters < and >.")
+    if any(unicodedata.category(char) == "Cc" for char in value):
+        raise ValidationError("Please leave out control characters such as tabs or line breaks.")
+
+
+class RegistrationForm(forms.Form):
+    name = forms.CharField(max_length=200, validators=[validate_plain_text])
+    email = forms.EmailField(
+        max_length=254, help_text="We send your confirmation and a private link here."
+    )
+    organisation = forms.CharField(
+        max_length=200, required=False, validators=[validate_plain_text], help_text="Optional."
+    )
+    consent = forms.BooleanField(
+        label="I agree to the privacy notice above",
+        error_messages={"required": "Please agree to the privacy notice to register."},
+    )
+    website = forms.CharField(required=False, label="Leave this field empty")
+
+    field_order = ["name", "email", "organisation", "consent", "website"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["name"].widget.attrs["autocomplete"] = "name"
+        self.fields["email"].widget.attrs["autocomplete"] = "email"
+        self.fields["organisation"].widget.attrs["autocomplete"] = "organization"
+        self.fields["website"].widget.attrs.update(tabindex="-1", autocomplete="off")
+
+    @property
+    def is_bot(self):
+        """True when the hidden field, which people never see, was filled in."""
+        return bool(self.data.get("website"))
+
+    @property
+    def visible_fields_without_honeypot(self):
+        return [field for field in self.visible_fields() if field.name != "website"]
+
+    @property
+    def retention_days(self):
+        return settings.REGISTRATION_RETENTION_DAYS

@@ -1,0 +1,343 @@
+import hashlib
+import secrets
+import zoneinfo
+from datetime import datetime, time, timedelta
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Count, Q
+from django.db.models.functions import Lower
+from django.urls import reverse
+from django.utils import timezone
+
+from taskforce.models import Organisation
+
+EN_DASH = "\N{EN DASH}"
+RESERVED_SLUGS = {"past", "manage"}
+
+
+def validate_time_zone(value):
+    if value not in zoneinfo.available_timezones():
+        raise ValidationError(f"“{value}” is not an IANA time zone, e.g. Europe/Paris.")
+
+
+def hash_token(token):
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+class EventQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(status=Event.Status.PUBLISHED)
+
+    def public(self):
+        """Published events and those cancelled after publication, which stay visible."""
+        return self.filter(status__in=[Event.Status.PUBLISHED, Event.Status.CANCELLED])
+
+    def upcoming(self, now=None):
+        return self.filter(end__gt=now or timezone.now()).order_by("start", "pk")
+
+    def past(self, now=None):
+        return self.filter(end__lte=now or timezone.now()).order_by("-start", "-pk")
+
+    def with_counts(self):
+        return self.annotate(
+            confirmed_count=Count(
+                "registrations", filter=Q(registrations__status=Registration.Status.CONFIRMED)
+            ),
+            waitlisted_count=Count(
+                "registrations", filter=Q(registrations__status=Registration.Status.WAITLISTED)
+            ),
+        )
+
+
+class Event(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        PUBLISHED = "published", "Published"
+        CANCELLED = "cancelled", "Cancelled"
+
+    class RegistrationState(models.TextChoices):
+        OPEN = "open", "Open"
+        NOT_OPEN_YET = "not_open_yet", "Not open yet"
+        CLOSED = "closed", "Closed"
+        OVER = "over", "The event is over"
+        CANCELLED = "cancelled", "The event is cancelled"
+        UNAVAILABLE = "unavailable", "Not published"
+
+    title = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=200, unique=True)
+    summary = models.CharField(max_length=300, help_text="One or two sentences for lists.")
+    body = models.TextField(blank=True, help_text="Plain text; blank lines separate paragraphs.")
+    start = models.DateTimeField(db_index=True)
+    end = models.DateTimeField(db_index=True)
+    time_zone = models.CharField(
+        max_length=64,
+        default="UTC",
+        validators=[validate_time_zone],
+        help_text="IANA name of the zone the times are shown in, e.g. Europe/Paris.",
+    )
+    all_day = models.BooleanField(
+        default=False,
+        help_text="A date with no time: times are ignored and the days of the start and end "
+        "dates in the event's time zone are used.",
+    )
+    is_online = models.BooleanField("online", default=False)
+    venue_name = models.CharField(max_length=200, blank=True)
+    venue_address = models.CharField(max_length=300, blank=True)
+    online_url = models.URLField(
+        "online link",
+        blank=True,
+        help_text="Sent only to confirmed registrants; never shown on the site.",
+    )
+    capacity = models.PositiveIntegerField(
+        null=True, blank=True, help_text="Seats; leave blank for no limit."
+    )
+    registration_opens_at = models.DateTimeField(
+        null=True, blank=True, help_text="Blank: open as soon as the event is published."
+    )
+    registration_closes_at = models.DateTimeField(
+        null=True, blank=True, help_text="Blank: closes when the event starts."
+    )
+    waiting_list_enabled = models.BooleanField("waiting list", default=True)
+    status = models.CharField(
+        max_length=10, choices=Status.choices, default=Status.DRAFT, db_index=True
+    )
+    organisers = models.ManyToManyField(Organisation, blank=True, related_name="events")
+    created = models.DateTimeField(auto_now_add=True)
+    updated = models.DateTimeField(auto_now=True)
+
+    objects = EventQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-start", "pk"]
+        indexes = [models.Index(fields=["status", "end", "start"], name="event_listing_idx")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end__gte=models.F("start")), name="event_ends_after_start"
+            ),
+            models.CheckConstraint(
+                condition=Q(capacity__isnull=True) | Q(capacity__gte=0),
+                name="event_capacity_not_negative",
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("events:detail", kwargs={"slug": self.slug})
+
+    def clean(self):
+        if self.slug in RESERVED_SLUGS:
+            raise ValidationError({"slug": f"“{self.slug}” is taken by a page of the site."})
+        if self.start and self.end:
+            if self.all_day:
+                self.start, self.end = self.all_day_bounds(
+                    self.local(self.start).date(), self.local(self.end).date()
+                )
+            if self.end < self.start:
+                raise ValidationError({"end": "The event cannot end before it starts."})
+        if self.venue_address and not self.venue_name:
+            raise ValidationError({"venue_name": "Name the venue whose address you gave."})
+
+    @property
+    def zone(self):
+        return zoneinfo.ZoneInfo(self.time_zone)
+
+    def local(self, moment):
+        return timezone.localtime(moment, self.zone)
+
+    def all_day_bounds(self, first_day, last_day):
+        """From midnight of the first day to midnight after the last, in the event's zone."""
+        start = datetime.combine(first_day, time.min, tzinfo=self.zone)
+        end = datetime.combine(last_day + timedelta(days=1), time.min, tzinfo=self.zone)
+        return start, end
+
+    @property
+    def first_day(self):
+        return self.local(self.start).date()
+
+    @property
+    def last_day(self):
+        """The last day an all-day event covers (its stored end is the following midnight)."""
+        return (self.local(self.end) - timedelta(microseconds=1)).date()
+
+    @property
+    def when(self):
+        """Date and times in the event's zone, with the zone named; only dates if all day."""
+        if self.all_day:
+            if self.first_day == self.last_day:
+                return format_day(self.first_day)
+            return f"{format_day(self.first_day)} {EN_DASH} {format_day(self.last_day)}"
+        start, end = self.local(self.start), self.local(self.end)
+        zone_name = f"{end:%Z} ({self.time_zone})"
+        if start.date() == end.date():
+            return f"{format_day(start)}, {start:%H:%M}{EN_DASH}{end:%H:%M} {zone_name}"
+        return (
+            f"{format_day(start)} {start:%H:%M} {EN_DASH} {format_day(end)} {end:%H:%M} {zone_name}"
+        )
+
+    @property
+    def where(self):
+        if self.is_online:
+            return "Online"
+        return ", ".join(part for part in (self.venue_name, self.venue_address) if part)
+
+    def registration_state(self, now=None):
+        now = now or timezone.now()
+        if self.status == self.Status.CANCELLED:
+            return self.RegistrationState.CANCELLED
+        if self.status != self.Status.PUBLISHED:
+            return self.RegistrationState.UNAVAILABLE
+        if now >= self.end:
+            return self.RegistrationState.OVER
+        if self.registration_opens_at and now < self.registration_opens_at:
+            return self.RegistrationState.NOT_OPEN_YET
+        if now >= (self.registration_closes_at or self.start):
+            return self.RegistrationState.CLOSED
+        return self.RegistrationState.OPEN
+
+    @property
+    def is_registration_open(self):
+        return self.registration_state() == self.RegistrationState.OPEN
+
+    @property
+    def is_over(self):
+        return timezone.now() >= self.end
+
+    def seats_left(self, confirmed_count=None):
+        """Free seats, or None without a limit; uses the annotated count when there is one."""
+        if self.capacity is None:
+            return None
+        if confirmed_count is None:
+            confirmed_count = getattr(self, "confirmed_count", None)
+        if confirmed_count is None:
+            confirmed_count = self.registrations.confirmed().count()
+        return max(self.capacity - confirmed_count, 0)
+
+    @property
+    def availability(self):
+        """What the page says about seats: a number, "waiting list", "full" or "" for no limit."""
+        left = self.seats_left()
+        if left is None:
+            return ""
+        if left:
+            return f"{left} seat{'s' if left != 1 else ''} left"
+        return "Full: waiting list open" if self.waiting_list_enabled else "Full"
+
+
+def format_day(day):
+    return f"{day:%A} {day.day} {day:%B %Y}"
+
+
+class RegistrationQuerySet(models.QuerySet):
+    def live(self):
+        return self.exclude(status=Registration.Status.CANCELLED)
+
+    def confirmed(self):
+        return self.filter(status=Registration.Status.CONFIRMED)
+
+    def waitlisted(self):
+        return self.filter(status=Registration.Status.WAITLISTED).order_by("created", "pk")
+
+    def for_email(self, email):
+        return self.filter(email__iexact=email.strip())
+
+    def by_token(self, token):
+        return self.filter(token_hash=hash_token(token))
+
+
+class Registration(models.Model):
+    class Status(models.TextChoices):
+        CONFIRMED = "confirmed", "Confirmed"
+        WAITLISTED = "waitlisted", "On the waiting list"
+        CANCELLED = "cancelled", "Cancelled"
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="registrations")
+    name = models.CharField(max_length=200)
+    email = models.EmailField()
+    organisation = models.CharField(max_length=200, blank=True)
+    consent = models.BooleanField(default=False)
+    consented_at = models.DateTimeField(null=True, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, editable=False)
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    reminder_sent_at = models.DateTimeField(null=True, blank=True, editable=False)
+    created = models.DateTimeField(default=timezone.now, editable=False)
+    updated = models.DateTimeField(auto_now=True)
+
+    objects = RegistrationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["event", "created", "pk"]
+        indexes = [
+            models.Index(fields=["event", "status", "created"], name="registration_queue_idx")
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                Lower("email"),
+                "event",
+                condition=~Q(status="cancelled"),
+                name="one_live_registration_per_email",
+                violation_error_message="This email address is already registered for this event.",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.name} ({self.event})"
+
+    def issue_token(self):
+        """A new private manage link; only its hash is kept, so earlier links stop working."""
+        token = secrets.token_urlsafe(32)
+        self.token_hash = hash_token(token)
+        return token
+
+    def get_manage_url(self, token):
+        return reverse("events:manage", kwargs={"token": token})
+
+    @property
+    def waiting_position(self):
+        if self.status != self.Status.WAITLISTED:
+            return None
+        ahead = self.event.registrations.waitlisted().filter(
+            Q(created__lt=self.created) | Q(created=self.created, pk__lt=self.pk)
+        )
+        return ahead.count() + 1
+
+
+class OutgoingEmail(models.Model):
+    """An email written in the same transaction as the change it reports, so none is lost.
+
+    Sent right after the commit; whatever fails stays pending for `send_pending_emails`.
+    Bodies are cleared once sent: they hold private manage links.
+    """
+
+    class Kind(models.TextChoices):
+        CONFIRMED = "confirmed", "Registration confirmed"
+        WAITLISTED = "waitlisted", "On the waiting list"
+        PROMOTED = "promoted", "Promoted from the waiting list"
+        CANCELLED = "cancelled", "Registration cancelled"
+        EVENT_CANCELLED = "event_cancelled", "Event cancelled"
+        MANAGE_LINK = "manage_link", "Manage link re-sent"
+        REMINDER = "reminder", "Reminder"
+
+    registration = models.ForeignKey(
+        Registration, on_delete=models.CASCADE, related_name="emails", null=True, blank=True
+    )
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    to = models.EmailField()
+    subject = models.CharField(max_length=300)
+    body_text = models.TextField(blank=True)
+    body_html = models.TextField(blank=True)
+    calendar = models.TextField(blank=True, help_text="An .ics attached to the email.")
+    created = models.DateTimeField(default=timezone.now)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    claimed_until = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created", "pk"]
+        indexes = [models.Index(fields=["sent_at", "created"], name="outbox_pending_idx")]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} to {self.to}"

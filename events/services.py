@@ -1,0 +1,188 @@
+"""Every change of a registration's status, and of the seats it depends on.
+
+Each function runs in one transaction and locks the event row before counting
+(lock, count, write), so seats are never overbooked however many processes
+take requests; emails are written to the outbox in the same transaction and
+sent after it commits.
+"""
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.db import transaction
+from django.utils import timezone
+
+from .emails import queue_email
+from .models import Event, OutgoingEmail, Registration
+
+
+class Outcome:
+    CONFIRMED = "confirmed"
+    WAITLISTED = "waitlisted"
+    FULL = "full"
+    NOT_OPEN_YET = "not_open_yet"
+    CLOSED = "closed"
+    ALREADY_REGISTERED = "already_registered"
+
+    ALL = (CONFIRMED, WAITLISTED, FULL, NOT_OPEN_YET, CLOSED, ALREADY_REGISTERED)
+
+
+@dataclass(frozen=True)
+class RegistrationResult:
+    outcome: str
+    registration: Registration | None = None
+
+
+def _locked(event):
+    return Event.objects.select_for_update().get(pk=event.pk)
+
+
+def register(*, event, name, email, organisation="", consent, now=None):
+    if not consent:
+        raise ValueError("A registration needs consent to the privacy notice.")
+    now = now or timezone.now()
+    email = email.strip()
+    with transaction.atomic():
+        event = _locked(event)
+        state = event.registration_state(now)
+        if state == Event.RegistrationState.NOT_OPEN_YET:
+            return RegistrationResult(Outcome.NOT_OPEN_YET)
+        if state != Event.RegistrationState.OPEN:
+            return RegistrationResult(Outcome.CLOSED)
+
+        existing = event.registrations.live().for_email(email).first()
+        if existing:
+            token = existing.issue_token()
+            existing.save(update_fields=["token_hash", "updated"])
+            queue_email(kind=OutgoingEmail.Kind.MANAGE_LINK, registration=existing, token=token)
+            return RegistrationResult(Outcome.ALREADY_REGISTERED)
+
+        if event.seats_left(event.registrations.confirmed().count()) != 0:
+            status = Registration.Status.CONFIRMED
+        elif event.waiting_list_enabled:
+            status = Registration.Status.WAITLISTED
+        else:
+            return RegistrationResult(Outcome.FULL)
+
+        registration = Registration(
+            event=event,
+            name=name,
+            email=email,
+            organisation=organisation,
+            consent=True,
+            consented_at=now,
+            status=status,
+            created=now,
+        )
+        token = registration.issue_token()
+        registration.save()
+        confirmed = status == Registration.Status.CONFIRMED
+        kind = OutgoingEmail.Kind.CONFIRMED if confirmed else OutgoingEmail.Kind.WAITLISTED
+        queue_email(kind=kind, registration=registration, token=token)
+    outcome = Outcome.CONFIRMED if confirmed else Outcome.WAITLISTED
+    return RegistrationResult(outcome, registration)
+
+
+def _fill_free_seats(event):
+    """Promote waiting people in order of arrival while seats are free; the event is locked."""
+    left = event.seats_left(event.registrations.confirmed().count())
+    waiting = event.registrations.waitlisted().select_for_update()
+    if left is not None:
+        waiting = waiting[:left]
+    promoted = list(waiting)
+    for registration in promoted:
+        registration.status = Registration.Status.CONFIRMED
+        token = registration.issue_token()
+        registration.save(update_fields=["status", "token_hash", "updated"])
+        queue_email(kind=OutgoingEmail.Kind.PROMOTED, registration=registration, token=token)
+    return promoted
+
+
+def cancel_registration(*, registration):
+    """Cancel one registration and give its seat to the first person waiting.
+
+    Returns the people promoted; cancelling twice does nothing the second time.
+    """
+    with transaction.atomic():
+        event = _locked(registration.event)
+        registration = Registration.objects.select_for_update().get(pk=registration.pk)
+        if registration.status == Registration.Status.CANCELLED:
+            return []
+        registration.status = Registration.Status.CANCELLED
+        registration.save(update_fields=["status", "updated"])
+        registration.event = event
+        queue_email(kind=OutgoingEmail.Kind.CANCELLED, registration=registration)
+        if event.status != Event.Status.PUBLISHED or event.is_over:
+            return []
+        return _fill_free_seats(event)
+
+
+def promote_from_waiting_list(*, event):
+    """Fill any free seats from the waiting list (e.g. after seats were freed by hand)."""
+    with transaction.atomic():
+        event = _locked(event)
+        if event.status != Event.Status.PUBLISHED:
+            return []
+        return _fill_free_seats(event)
+
+
+def change_capacity(*, event, capacity):
+    """Set the number of seats; more seats promote waiting people, fewer demote nobody."""
+    if capacity is not None and capacity < 0:
+        raise ValueError("Capacity cannot be negative.")
+    with transaction.atomic():
+        event = _locked(event)
+        event.capacity = capacity
+        event.save(update_fields=["capacity", "updated"])
+        if event.status != Event.Status.PUBLISHED:
+            return []
+        return _fill_free_seats(event)
+
+
+def cancel_event(*, event):
+    """Cancel the event and every live registration, telling each person by email."""
+    with transaction.atomic():
+        event = _locked(event)
+        event.status = Event.Status.CANCELLED
+        event.save(update_fields=["status", "updated"])
+        registrations = list(event.registrations.live().select_for_update())
+        for registration in registrations:
+            registration.status = Registration.Status.CANCELLED
+            registration.save(update_fields=["status", "updated"])
+            registration.event = event
+            queue_email(kind=OutgoingEmail.Kind.EVENT_CANCELLED, registration=registration)
+        return registrations
+
+
+def send_reminders(*, now=None, within=timedelta(days=1)):
+    """Remind confirmed people of events starting within a day; each is reminded once."""
+    now = now or timezone.now()
+    reminded = []
+    events = Event.objects.published().filter(start__gt=now, start__lte=now + within)
+    for event in events:
+        with transaction.atomic():
+            event = _locked(event)
+            due = event.registrations.confirmed().filter(reminder_sent_at__isnull=True)
+            for registration in due.select_for_update():
+                registration.reminder_sent_at = now
+                registration.save(update_fields=["reminder_sent_at", "updated"])
+                registration.event = event
+                queue_email(kind=OutgoingEmail.Kind.REMINDER, registration=registration)
+                reminded.append(registration)
+    return reminded
+
+
+def purge_personal_data(*, retention_days, now=None):
+    """Delete registrations (and their emails) of events that ended over the retention period ago.
+
+    Returns {event: number of registrations deleted}.
+    """
+    cutoff = (now or timezone.now()) - timedelta(days=retention_days)
+    purged = {}
+    for event in Event.objects.filter(end__lt=cutoff, registrations__isnull=False).distinct():
+        with transaction.atomic():
+            event = _locked(event)
+            count = event.registrations.count()
+            event.registrations.all().delete()
+            purged[event] = count
+    return purged

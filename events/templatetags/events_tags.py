@@ -1,0 +1,11 @@
+from django import template
+
+from events.models import Event
+
+register = template.Library()
+
+
+@register.inclusion_tag("events/_upcoming_events.html")
+def upcoming_events(count=3):
+    events = Event.objects.public().upcoming().with_counts().prefetch_related("organisers")[:count]
+    return {"events": events}

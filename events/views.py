@@ -1,0 +1,176 @@
+from django.conf import settings
+from django.contrib import messages
+from django.core import signing
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.utils.decorators import method_decorator
+from django.views import View
+from django.views.decorators.cache import never_cache
+from django.views.generic import DetailView, ListView, TemplateView
+from django_ratelimit.decorators import ratelimit
+
+from . import services
+from .calendar import build_calendar
+from .forms import RegistrationForm
+from .models import Event, Registration
+
+RESULT_SALT = "events.registration-result"
+RESULT_MAX_AGE = 60 * 60
+
+
+def registration_rate(group, request):
+    return settings.REGISTRATION_RATE_LIMIT
+
+
+class UpcomingEventListView(ListView):
+    template_name = "events/event_list.html"
+    context_object_name = "events"
+    paginate_by = 20
+    heading = "Upcoming events"
+
+    def get_queryset(self):
+        return Event.objects.public().upcoming().with_counts().prefetch_related("organisers")
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(heading=self.heading, **kwargs)
+
+
+class PastEventListView(UpcomingEventListView):
+    heading = "Past events"
+
+    def get_queryset(self):
+        return Event.objects.public().past().prefetch_related("organisers")
+
+
+class EventDetailView(DetailView):
+    template_name = "events/event_detail.html"
+    context_object_name = "event"
+    form = None
+
+    def get_queryset(self):
+        return Event.objects.public().with_counts().prefetch_related("organisers")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["registration_state"] = self.object.registration_state()
+        context["form"] = self.form or RegistrationForm()
+        return context
+
+
+@method_decorator(
+    ratelimit(key="ip", rate=registration_rate, method="POST", block=True), name="post"
+)
+class RegisterView(EventDetailView):
+    """The registration form's POST; answers with a redirect to the result (Post/Redirect/Get)."""
+
+    http_method_names = ["post"]
+
+    def post(self, request, *args, **kwargs):
+        self.object = event = self.get_object()
+        form = RegistrationForm(request.POST)
+        if form.is_bot:
+            return self.redirect_to_result(event, services.Outcome.ALREADY_REGISTERED)
+        state = event.registration_state()
+        if not form.is_valid():
+            if state == Event.RegistrationState.OPEN:
+                self.form = form
+                return self.render_to_response(self.get_context_data(), status=400)
+            if state == Event.RegistrationState.NOT_OPEN_YET:
+                return self.redirect_to_result(event, services.Outcome.NOT_OPEN_YET)
+            return self.redirect_to_result(event, services.Outcome.CLOSED)
+        result = services.register(
+            event=event,
+            name=form.cleaned_data["name"],
+            email=form.cleaned_data["email"],
+            organisation=form.cleaned_data["organisation"],
+            consent=form.cleaned_data["consent"],
+        )
+        return self.redirect_to_result(event, result.outcome, result.registration)
+
+    def redirect_to_result(self, event, outcome, registration=None):
+        signed = signing.dumps(
+            {"outcome": outcome, "registration": registration.pk if registration else None},
+            salt=RESULT_SALT,
+        )
+        return redirect("events:result", slug=event.slug, result=signed)
+
+
+@method_decorator(never_cache, name="dispatch")
+class RegistrationResultView(TemplateView):
+    template_name = "events/registration_result.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        try:
+            result = signing.loads(kwargs["result"], salt=RESULT_SALT, max_age=RESULT_MAX_AGE)
+        except signing.BadSignature as error:
+            raise Http404("Unknown or expired result") from error
+        if result.get("outcome") not in services.Outcome.ALL:
+            raise Http404("Unknown result")
+        event = get_object_or_404(Event.objects.public(), slug=kwargs["slug"])
+        registration = None
+        if result.get("registration"):
+            registration = Registration.objects.filter(
+                pk=result["registration"], event=event
+            ).first()
+        context.update(event=event, outcome=result["outcome"], registration=registration)
+        return context
+
+
+class RegistrationTokenMixin:
+    def get_registration(self):
+        token = self.kwargs["token"]
+        if not 20 <= len(token) <= 100:
+            raise Http404("Unknown link")
+        return get_object_or_404(Registration.objects.by_token(token).select_related("event"))
+
+
+@method_decorator(never_cache, name="dispatch")
+class ManageRegistrationView(RegistrationTokenMixin, TemplateView):
+    template_name = "events/manage.html"
+
+    def get_context_data(self, **kwargs):
+        registration = self.get_registration()
+        return super().get_context_data(
+            registration=registration, event=registration.event, **kwargs
+        )
+
+
+@method_decorator(never_cache, name="dispatch")
+class CancelRegistrationView(RegistrationTokenMixin, TemplateView):
+    """Asks for confirmation (GET); cancelling is a POST."""
+
+    template_name = "events/cancel.html"
+
+    def get_context_data(self, **kwargs):
+        registration = self.get_registration()
+        return super().get_context_data(
+            registration=registration, event=registration.event, **kwargs
+        )
+
+    def post(self, request, *args, **kwargs):
+        registration = self.get_registration()
+        services.cancel_registration(registration=registration)
+        messages.success(request, "Your registration is cancelled. We have sent you an email.")
+        return redirect("events:manage", token=self.kwargs["token"])
+
+
+class CalendarResponseMixin:
+    filename = "events.ics"
+
+    def calendar_response(self, events):
+        response = HttpResponse(build_calendar(events), content_type="text/calendar; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="{self.filename}"'
+        return response
+
+
+class UpcomingCalendarView(CalendarResponseMixin, View):
+    def get(self, request):
+        return self.calendar_response(Event.objects.public().upcoming())
+
+
+class EventCalendarView(CalendarResponseMixin, View):
+    def get(self, request, slug):
+        event = get_object_or_404(Event.objects.public(), slug=slug)
+        self.filename = f"{event.slug}.ics"
+        return self.calendar_response([event])

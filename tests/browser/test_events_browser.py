@@ -1,0 +1,70 @@
+"""A visitor registers, cancels and is promoted in a real Chromium; every page passes axe."""
+
+import icalendar
+import pytest
+
+from tests.events_helpers import make_event, manage_path
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def fill_and_submit(page, name, email):
+    page.get_by_label("Name").fill(name)
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("I agree to the privacy notice above").check()
+    page.get_by_role("button", name="Register").click()
+
+
+def test_register_cancel_and_promotion_from_the_waiting_list(page, assert_accessible, mailoutbox):
+    event = make_event(title="Standards for resilient cities", capacity=1)
+
+    page.goto("/events/")
+    assert_accessible(page)
+    page.get_by_role("link", name=event.title).click()
+    assert page.get_by_role("heading", level=1).inner_text() == event.title
+    assert page.get_by_text("1 seat left").is_visible()
+    assert_accessible(page)
+
+    page.get_by_role("button", name="Register").click()
+    assert page.get_by_role("alert").is_visible()
+    assert page.get_by_text("Please agree to the privacy notice to register.").first.is_visible()
+    assert_accessible(page)
+
+    fill_and_submit(page, "Ada Lovelace", "ada@example.org")
+    assert page.get_by_role("heading", level=1).inner_text() == "You are registered"
+    assert_accessible(page)
+    confirmation = mailoutbox[0]
+    assert confirmation.to == ["ada@example.org"]
+    (_, ics, _) = confirmation.attachments[0]
+    (vevent,) = icalendar.Calendar.from_ical(ics).walk("VEVENT")
+    assert str(vevent["SUMMARY"]) == event.title
+
+    page.goto(event.get_absolute_url())
+    assert page.get_by_text("Full: waiting list open").is_visible()
+    fill_and_submit(page, "Grace Hopper", "grace@example.org")
+    assert page.get_by_role("heading", level=1).inner_text() == "You are on the waiting list"
+    assert "in position 1" in page.get_by_role("main").inner_text()
+
+    page.goto(manage_path(confirmation.body))
+    assert "Confirmed" in page.get_by_role("main").inner_text()
+    assert_accessible(page)
+    page.get_by_role("link", name="Cancel my registration").click()
+    assert_accessible(page)
+    page.get_by_role("button", name="Yes, cancel my registration").click()
+    assert "Cancelled" in page.get_by_role("main").inner_text()
+    assert page.get_by_role("status").inner_text().startswith("Your registration is cancelled")
+
+    promoted = next(m for m in mailoutbox if m.to == ["grace@example.org"] and "seat" in m.subject)
+    assert promoted.subject == f"A seat is yours: {event.title}"
+    page.goto(manage_path(promoted.body))
+    assert "Confirmed" in page.get_by_role("main").inner_text()
+
+
+def test_past_events_and_home_page_are_accessible(page, assert_accessible):
+    make_event(title="Upcoming forum")
+    page.goto("/events/past/")
+    assert page.get_by_role("heading", level=1).inner_text() == "Past events"
+    assert_accessible(page)
+    page.goto("/")
+    assert page.get_by_role("link", name="Upcoming forum").is_visible()
+    assert_accessible(page)

@@ -1,0 +1,91 @@
+"""Many simultaneous requests (threads, each with its own database connection) on PostgreSQL."""
+
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+from django.db import connection, connections
+
+from events import services
+from events.models import OutgoingEmail, Registration
+from tests.events_helpers import make_event, register
+
+pytestmark = [
+    pytest.mark.postgres,
+    pytest.mark.skipif(
+        connection.vendor != "postgresql",
+        reason="Row locks under concurrency need PostgreSQL (SQLite serialises all writers)",
+    ),
+    pytest.mark.django_db(transaction=True),
+]
+
+THREADS = 24
+
+
+def run_at_once(function, arguments):
+    """Call function on every argument from its own thread, all released together."""
+    barrier = threading.Barrier(len(arguments))
+
+    def call(argument):
+        try:
+            barrier.wait(timeout=30)
+            return function(argument)
+        finally:
+            connections.close_all()
+
+    with ThreadPoolExecutor(len(arguments)) as pool:
+        return list(pool.map(call, arguments))
+
+
+def test_concurrent_registrations_for_the_last_seats_never_overbook():
+    event = make_event(capacity=8)
+    for _ in range(5):
+        register(event)
+
+    outcomes = run_at_once(
+        lambda i: register(event, email=f"racer{i}@example.org").outcome, range(THREADS)
+    )
+
+    assert outcomes.count("confirmed") == 3
+    assert outcomes.count("waitlisted") == THREADS - 3
+    assert event.registrations.confirmed().count() == 8
+    positions = sorted(r.waiting_position for r in event.registrations.waitlisted())
+    assert positions == list(range(1, THREADS - 3 + 1))
+
+
+def test_the_same_email_registering_concurrently_gets_one_seat():
+    event = make_event(capacity=10)
+    outcomes = run_at_once(lambda _: register(event, email="twin@example.org").outcome, range(8))
+    assert outcomes.count("confirmed") == 1
+    assert outcomes.count("already_registered") == 7
+    assert event.registrations.count() == 1
+
+
+def test_concurrent_cancellations_and_promotions_promote_no_one_twice():
+    event = make_event(capacity=6)
+    confirmed = [register(event, email=f"seat{i}@example.org").registration for i in range(6)]
+    for i in range(12):
+        register(event, email=f"wait{i}@example.org")
+
+    cancel = [("cancel", registration) for registration in confirmed]
+    cancel_again = [("cancel", registration) for registration in confirmed[:3]]
+    promote = [("promote", event)] * 6
+    raise_capacity = [("capacity", 8)]
+
+    def act(job):
+        kind, target = job
+        if kind == "cancel":
+            return services.cancel_registration(registration=target)
+        if kind == "promote":
+            return services.promote_from_waiting_list(event=event)
+        return services.change_capacity(event=event, capacity=target)
+
+    results = run_at_once(act, cancel + cancel_again + promote + raise_capacity)
+
+    promoted = [registration.pk for result in results for registration in result]
+    assert len(promoted) == len(set(promoted)) == 8
+    assert event.registrations.confirmed().count() == 8
+    assert event.registrations.waitlisted().count() == 4
+    assert Registration.objects.filter(pk__in=promoted, status="confirmed").count() == 8
+    assert OutgoingEmail.objects.filter(kind="promoted").count() == 8
+    assert OutgoingEmail.objects.filter(kind="cancelled").count() == 6

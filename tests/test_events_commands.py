@@ -1,0 +1,87 @@
+"""Management commands: email worker, reminders, purging personal data, the demo event."""
+
+from datetime import timedelta
+from io import StringIO
+
+import pytest
+import time_machine
+from django.core.management import call_command
+from django.utils import timezone
+
+from events.models import Event, OutgoingEmail, Registration
+from tests.events_helpers import make_event, register
+
+pytestmark = pytest.mark.django_db
+
+
+def run(*args):
+    output = StringIO()
+    call_command(*args, stdout=output)
+    return output.getvalue()
+
+
+def test_send_pending_emails_sends_what_is_waiting_and_only_once(mailoutbox):
+    register(make_event())
+    register(make_event())
+    assert OutgoingEmail.objects.filter(sent_at__isnull=True).count() == 2
+    assert "Sent 2 emails; 0 still pending." in run("send_pending_emails")
+    assert "Sent 0 emails; 0 still pending." in run("send_pending_emails")
+    assert len(mailoutbox) == 2
+
+
+def test_send_pending_emails_gives_up_after_the_maximum_attempts(settings, mailoutbox):
+    register(make_event())
+    OutgoingEmail.objects.update(attempts=settings.EMAIL_MAX_ATTEMPTS)
+    run("send_pending_emails")
+    assert mailoutbox == []
+
+
+def test_reminders_go_the_day_before_to_confirmed_people_once(mailoutbox):
+    tomorrow = make_event(capacity=1, start=timezone.now() + timedelta(hours=20))
+    next_week = make_event(start=timezone.now() + timedelta(days=7))
+    register(tomorrow, email="in@example.org")
+    register(tomorrow, email="waiting@example.org")
+    register(next_week, email="later@example.org")
+    OutgoingEmail.objects.update(sent_at=timezone.now())
+    assert "Queued 1 reminders." in run("send_event_reminders")
+    assert "Queued 0 reminders." in run("send_event_reminders")
+    reminders = OutgoingEmail.objects.filter(kind="reminder")
+    assert [r.to for r in reminders] == ["in@example.org"]
+    run("send_pending_emails")
+    assert mailoutbox[0].subject == f"Tomorrow: {tomorrow.title}"
+
+
+def test_purge_removes_personal_data_of_events_past_the_retention_period(settings):
+    settings.REGISTRATION_RETENTION_DAYS = 30
+    old = make_event(title="Old forum")
+    recent = make_event(title="Recent forum")
+    register(old, email="old@example.org")
+    register(recent, email="recent@example.org")
+    Event.objects.filter(pk=old.pk).update(
+        start=timezone.now() - timedelta(days=40), end=timezone.now() - timedelta(days=40)
+    )
+    Event.objects.filter(pk=recent.pk).update(
+        start=timezone.now() - timedelta(days=10), end=timezone.now() - timedelta(days=10)
+    )
+    output = run("purge_registrations")
+    assert "Old forum" in output and "deleted 1 registrations" in output
+    assert "Deleted 1 registrations of 1 events that ended over 30 days ago." in output
+    assert list(Registration.objects.values_list("email", flat=True)) == ["recent@example.org"]
+    assert not OutgoingEmail.objects.filter(to="old@example.org").exists()
+
+
+def test_demo_event_is_upcoming_with_two_seats_and_a_waiting_list():
+    output = run("create_demo_event")
+    run("create_demo_event")
+    event = Event.objects.get()
+    assert event.get_absolute_url() in output
+    assert event.capacity == 2 and event.waiting_list_enabled
+    assert event.is_registration_open
+    outcomes = [register(event).outcome for _ in range(3)]
+    assert outcomes == ["confirmed", "confirmed", "waitlisted"]
+
+
+def test_registration_closes_when_the_event_starts():
+    event = make_event(start=timezone.now() + timedelta(hours=1))
+    with time_machine.travel(event.start + timedelta(minutes=1)):
+        assert register(event).outcome == "closed"

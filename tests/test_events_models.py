@@ -1,0 +1,165 @@
+"""Events and registrations: QuerySets, dates in the event's zone, database invariants."""
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.core.management import call_command
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from events.models import Event, Registration, hash_token
+from tests.conftest import BASE_DIR
+from tests.events_helpers import make_event, register
+
+FIXTURES = BASE_DIR / "fixtures"
+
+pytestmark = pytest.mark.django_db
+
+
+def test_published_upcoming_and_past_querysets_see_only_what_they_should():
+    now = timezone.now()
+    upcoming = make_event(start=now + timedelta(days=1))
+    running = make_event(start=now - timedelta(hours=1))
+    past = make_event(start=now - timedelta(days=3))
+    draft = make_event(status=Event.Status.DRAFT)
+    cancelled = make_event(status=Event.Status.CANCELLED)
+
+    assert set(Event.objects.published()) == {upcoming, running, past}
+    assert set(Event.objects.public()) == {upcoming, running, past, cancelled}
+    assert list(Event.objects.public().upcoming()) == [running, upcoming, cancelled]
+    assert list(Event.objects.public().past()) == [past]
+    assert draft not in Event.objects.public()
+
+
+def test_event_basics_str_and_url():
+    event = make_event(title="Cities and standards", slug="cities-and-standards")
+    assert str(event) == "Cities and standards"
+    assert event.get_absolute_url() == "/events/cities-and-standards/"
+
+
+def test_times_are_shown_in_the_events_zone_with_the_zone_named():
+    event = make_event(
+        start=datetime(2026, 1, 15, 13, 0, tzinfo=UTC),
+        end=datetime(2026, 1, 15, 15, 0, tzinfo=UTC),
+        time_zone="Europe/Paris",
+    )
+    assert event.when == "Thursday 15 January 2026, 14:00\N{EN DASH}16:00 CET (Europe/Paris)"
+    summer = make_event(
+        start=datetime(2026, 7, 15, 12, 0, tzinfo=UTC),
+        end=datetime(2026, 7, 16, 9, 0, tzinfo=UTC),
+        time_zone="Europe/Paris",
+    )
+    assert summer.when == (
+        "Wednesday 15 July 2026 14:00 \N{EN DASH} Thursday 16 July 2026 11:00 CEST (Europe/Paris)"
+    )
+
+
+def test_all_day_events_show_the_date_only_and_clean_to_local_midnights():
+    event = Event(
+        title="World Standards Day",
+        slug="wsd",
+        summary="x",
+        start=datetime(2020, 10, 14, 9, 30, tzinfo=UTC),
+        end=datetime(2020, 10, 14, 9, 30, tzinfo=UTC),
+        time_zone="Asia/Riyadh",
+        all_day=True,
+    )
+    event.clean()
+    assert event.start == datetime(2020, 10, 13, 21, 0, tzinfo=UTC)
+    assert event.end == datetime(2020, 10, 14, 21, 0, tzinfo=UTC)
+    assert event.when == "Wednesday 14 October 2020"
+
+
+def test_clean_rejects_an_end_before_the_start_and_an_unknown_zone():
+    event = make_event()
+    event.end = event.start - timedelta(minutes=1)
+    with pytest.raises(ValidationError, match="cannot end before it starts"):
+        event.clean()
+    event.time_zone = "Mars/Olympus_Mons"
+    with pytest.raises(ValidationError) as error:
+        event.full_clean()
+    assert "time_zone" in error.value.message_dict
+
+
+def test_database_refuses_an_end_before_the_start():
+    start = timezone.now()
+    with pytest.raises(IntegrityError), transaction.atomic():
+        make_event(start=start, end=start - timedelta(hours=1))
+
+
+def test_registration_state_follows_status_opening_closing_and_end():
+    now = timezone.now()
+    assert make_event().registration_state(now) == "open"
+    assert make_event(status=Event.Status.DRAFT).registration_state(now) == "unavailable"
+    assert make_event(status=Event.Status.CANCELLED).registration_state(now) == "cancelled"
+    assert (
+        make_event(registration_opens_at=now + timedelta(days=1)).registration_state(now)
+        == "not_open_yet"
+    )
+    assert (
+        make_event(registration_closes_at=now - timedelta(minutes=1)).registration_state(now)
+        == "closed"
+    )
+    assert make_event(start=now - timedelta(minutes=5)).registration_state(now) == "closed"
+    assert make_event(start=now - timedelta(days=2)).registration_state(now) == "over"
+
+
+def test_one_live_registration_per_email_ignoring_case_but_cancelled_ones_do_not_count():
+    event = make_event()
+    first = register(event, email="Ada@Example.org").registration
+    duplicate = Registration(
+        event=event,
+        name="Ada",
+        email="ada@example.ORG",
+        status=Registration.Status.WAITLISTED,
+        token_hash="x" * 64,
+    )
+    with pytest.raises(IntegrityError), transaction.atomic():
+        duplicate.save()
+    Registration.objects.filter(pk=first.pk).update(status=Registration.Status.CANCELLED)
+    duplicate.save()
+    assert event.registrations.live().count() == 1
+
+
+def test_only_a_hash_of_the_manage_token_is_stored():
+    registration = Registration(event=make_event())
+    token = registration.issue_token()
+    assert len(token) >= 43
+    assert registration.token_hash == hash_token(token)
+    assert token not in registration.token_hash
+
+
+def test_waiting_position_counts_people_who_arrived_earlier():
+    event = make_event(capacity=1)
+    register(event)
+    second = register(event).registration
+    third = register(event).registration
+    assert second.waiting_position == 1
+    assert third.waiting_position == 2
+
+
+def test_release_fixtures_are_past_published_all_day_and_load_twice_unchanged():
+    fixtures = [str(FIXTURES / "organisations.json"), str(FIXTURES / "events.json")]
+    call_command("loaddata", *fixtures, verbosity=0)
+    call_command("loaddata", *fixtures, verbosity=0)
+    events = {event.slug: event for event in Event.objects.all()}
+    assert len(events) == 4
+    assert all(event.status == "published" and event.all_day for event in events.values())
+    assert set(Event.objects.public().past()) == set(events.values())
+    assert events["world-smart-city-forum-2016"].when == "Wednesday 13 July 2016"
+    assert events["world-smart-city-forum-2018"].when == "Thursday 29 November 2018"
+    assert events["world-standards-day-2020"].when == "Wednesday 14 October 2020"
+    riyadh = events["g20-riyadh-summit-2020-standards"]
+    assert riyadh.when == "Wednesday 4 November 2020"
+    assert riyadh.is_online and riyadh.time_zone == "Asia/Riyadh"
+    forum_2016 = events["world-smart-city-forum-2016"]
+    assert [o.short_name for o in forum_2016.organisers.all()] == ["IEC", "ISO", "ITU"]
+    assert "Barcelona" in events["world-smart-city-forum-2018"].body
+
+
+def test_slugs_used_by_site_pages_are_refused():
+    event = make_event()
+    event.slug = "past"
+    with pytest.raises(ValidationError, match="taken by a page of the site"):
+        event.full_clean()

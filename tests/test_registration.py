@@ -1,0 +1,373 @@
+"""Registration rules 1 to 8: seats, waiting list, duplicates, cancelling, emails, bots."""
+
+import logging
+import re
+from datetime import timedelta
+from io import StringIO
+
+import icalendar
+import pytest
+from django.core import mail
+from django.core.management import call_command
+from django.utils import timezone
+
+from events import services
+from events.models import Event, OutgoingEmail, Registration
+from tests.events_helpers import make_event, manage_path, register
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def committed(django_capture_on_commit_callbacks):
+    """Run the on-commit callbacks (email delivery) of what happens inside, as a commit would."""
+    return lambda: django_capture_on_commit_callbacks(execute=True)
+
+
+def form_data(**overrides):
+    return {
+        "name": "Grace Hopper",
+        "email": "grace@example.org",
+        "organisation": "Navy",
+        "consent": "on",
+        **overrides,
+    }
+
+
+def post_registration(client, event, **overrides):
+    return client.post(f"/events/{event.slug}/register/", form_data(**overrides))
+
+
+def h1(response):
+    return re.search(r"<h1>(.*?)</h1>", response.content.decode(), re.S).group(1).strip()
+
+
+# Rule 1: only while published, open and not over
+
+
+@pytest.mark.parametrize(
+    ("fields", "outcome"),
+    [
+        ({"registration_opens_at": timezone.now() + timedelta(days=1)}, "not_open_yet"),
+        ({"registration_closes_at": timezone.now() - timedelta(hours=1)}, "closed"),
+        ({"start": timezone.now() - timedelta(days=2)}, "closed"),
+        ({"status": Event.Status.CANCELLED}, "closed"),
+        ({"status": Event.Status.DRAFT}, "closed"),
+    ],
+)
+def test_registration_is_refused_unless_published_open_and_not_over(fields, outcome):
+    event = make_event(**fields)
+    result = register(event)
+    assert result.outcome == outcome
+    assert not Registration.objects.exists()
+    assert not OutgoingEmail.objects.exists()
+
+
+def test_result_pages_say_why_registration_was_not_taken(client):
+    not_yet = make_event(registration_opens_at=timezone.now() + timedelta(days=1))
+    response = post_registration(client, not_yet)
+    assert h1(client.get(response["Location"])) == "Registration is not open yet"
+    closed = make_event(registration_closes_at=timezone.now() - timedelta(hours=1))
+    response = post_registration(client, closed)
+    assert h1(client.get(response["Location"])) == "Registration is closed"
+    assert not Registration.objects.exists()
+
+
+# Rule 2: seats in order of arrival, then the waiting list, else full
+
+
+def test_seats_go_in_order_of_arrival_then_the_waiting_list(committed, mailoutbox):
+    event = make_event(capacity=2)
+    with committed():
+        outcomes = [register(event, email=f"p{i}@example.org").outcome for i in range(4)]
+    assert outcomes == ["confirmed", "confirmed", "waitlisted", "waitlisted"]
+    assert [m.subject.split(":")[0] for m in mailoutbox] == [
+        "You are registered",
+        "You are registered",
+        "You are on the waiting list",
+        "You are on the waiting list",
+    ]
+    assert "in position 2" in mailoutbox[3].body
+
+
+def test_without_a_waiting_list_a_full_event_says_full_and_records_nothing(client):
+    event = make_event(capacity=1, waiting_list_enabled=False)
+    register(event)
+    response = post_registration(client, event)
+    assert h1(client.get(response["Location"])) == "This event is full"
+    assert event.registrations.count() == 1
+    assert "This event is full." in client.get(event.get_absolute_url()).content.decode()
+
+
+def test_unlimited_events_confirm_everyone():
+    event = make_event(capacity=None)
+    assert {register(event).outcome for _ in range(5)} == {"confirmed"}
+
+
+def test_the_form_posts_then_redirects_to_a_result_page(client, committed, mailoutbox):
+    event = make_event(capacity=1)
+    with committed():
+        response = post_registration(client, event)
+    assert response.status_code == 302
+    page = client.get(response["Location"])
+    assert h1(page) == "You are registered"
+    assert "calendar invitation" in page.content.decode()
+    with committed():
+        response = post_registration(client, event, email="second@example.org")
+    page = client.get(response["Location"])
+    assert h1(page) == "You are on the waiting list"
+    assert "in position <strong>1</strong>" in page.content.decode()
+    registration = Registration.objects.get(email="grace@example.org")
+    assert registration.name == "Grace Hopper"
+    assert registration.organisation == "Navy"
+    assert registration.consent and registration.consented_at is not None
+
+
+def test_a_tampered_result_link_is_a_404(client):
+    event = make_event()
+    response = post_registration(client, event)
+    assert (
+        client.get(response["Location"].replace("registered/ey", "registered/eX")).status_code
+        == 404
+    )
+
+
+# Rule 4: registering twice gives no second seat and re-sends the link
+
+
+def test_registering_again_creates_no_seat_and_resends_a_working_link(
+    client, committed, mailoutbox
+):
+    event = make_event(capacity=5)
+    with committed():
+        post_registration(client, event)
+        response = post_registration(client, event, email="GRACE@example.org ")
+    assert event.registrations.count() == 1
+    assert h1(client.get(response["Location"])) == "Check your email"
+    first_link, second_link = (manage_path(m.body) for m in mailoutbox)
+    assert mailoutbox[1].subject == f"Your registration: {event.title}"
+    assert client.get(first_link).status_code == 404
+    assert "Grace Hopper" in client.get(second_link).content.decode()
+
+
+def test_already_registered_answer_is_the_same_for_confirmed_and_waitlisted(client):
+    event = make_event(capacity=1)
+    register(event, email="confirmed@example.org")
+    register(event, email="waiting@example.org")
+    pages = []
+    for email in ("confirmed@example.org", "waiting@example.org"):
+        response = post_registration(client, event, email=email)
+        html = client.get(response["Location"]).content.decode()
+        pages.append(re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", html))
+    assert pages[0] == pages[1]
+    assert "Check your email" in pages[0]
+    assert "confirmed@example.org" not in pages[0]
+
+
+# Rule 5: cancelling frees the seat for the first person waiting
+
+
+def test_cancelling_from_the_private_link_promotes_the_first_person_waiting(
+    client, committed, mailoutbox
+):
+    event = make_event(capacity=1)
+    with committed():
+        register(event, email="first@example.org")
+        register(event, email="second@example.org")
+        register(event, email="third@example.org")
+    link = manage_path(mailoutbox[0].body)
+    page = client.get(link).content.decode()
+    assert "Confirmed" in page and "first@example.org" in page
+    confirm = client.get(link + "cancel/").content.decode()
+    assert "Yes, cancel my registration" in confirm
+    assert Registration.objects.get(email="first@example.org").status == "confirmed"
+    mailoutbox.clear()
+    with committed():
+        response = client.post(link + "cancel/")
+    assert response.status_code == 302
+    assert "Cancelled" in client.get(response["Location"]).content.decode()
+    statuses = dict(event.registrations.values_list("email", "status"))
+    assert statuses == {
+        "first@example.org": "cancelled",
+        "second@example.org": "confirmed",
+        "third@example.org": "waitlisted",
+    }
+    assert {(m.to[0], m.subject.split(":")[0]) for m in mailoutbox} == {
+        ("first@example.org", "Your registration is cancelled"),
+        ("second@example.org", "A seat is yours"),
+    }
+    promoted = next(m for m in mailoutbox if m.to == ["second@example.org"])
+    assert "Confirmed" in client.get(manage_path(promoted.body)).content.decode()
+
+
+def test_cancelling_twice_changes_nothing_the_second_time(committed, mailoutbox):
+    event = make_event(capacity=1)
+    registration = register(event).registration
+    register(event)
+    assert len(services.cancel_registration(registration=registration)) == 1
+    assert services.cancel_registration(registration=registration) == []
+    assert event.registrations.confirmed().count() == 1
+
+
+def test_raising_capacity_promotes_waiting_people_in_order(committed, mailoutbox):
+    event = make_event(capacity=1)
+    register(event, email="a@example.org")
+    waiting = [register(event, email=f"w{i}@example.org").registration for i in range(3)]
+    with committed():
+        promoted = services.change_capacity(event=event, capacity=3)
+    assert promoted == waiting[:2]
+    assert event.registrations.confirmed().count() == 3
+    assert [m.to[0] for m in mailoutbox] == ["w0@example.org", "w1@example.org"]
+    waiting[2].refresh_from_db()
+    assert waiting[2].waiting_position == 1
+
+
+def test_cancelling_the_event_emails_everyone_registered(committed, mailoutbox):
+    event = make_event(capacity=1)
+    register(event, email="a@example.org")
+    register(event, email="b@example.org")
+    with committed():
+        services.cancel_event(event=event)
+    event.refresh_from_db()
+    assert event.status == Event.Status.CANCELLED
+    assert not event.registrations.live().exists()
+    assert sorted(m.to[0] for m in mailoutbox) == ["a@example.org", "b@example.org"]
+    assert all(m.subject.startswith("Event cancelled") for m in mailoutbox)
+
+
+# Rule 6: emails after commit, and nothing lost when the mail server is down
+
+
+def test_emails_are_sent_only_after_the_transaction_commits(django_capture_on_commit_callbacks):
+    event = make_event()
+    with django_capture_on_commit_callbacks() as callbacks:
+        register(event)
+        assert len(mail.outbox) == 0
+        assert OutgoingEmail.objects.count() == 1
+    assert len(callbacks) == 1
+    callbacks[0]()
+    assert len(mail.outbox) == 1
+
+
+def test_confirmation_carries_an_ics_and_the_online_link_only_when_confirmed(committed, mailoutbox):
+    event = make_event(capacity=1, is_online=True, online_url="https://meet.example.org/jtf")
+    with committed():
+        register(event, email="in@example.org")
+        register(event, email="waiting@example.org")
+    confirmation, waitlisted = mailoutbox
+    assert "https://meet.example.org/jtf" in confirmation.body
+    assert "https://meet.example.org/jtf" in confirmation.alternatives[0].content
+    assert "https://meet.example.org/jtf" not in waitlisted.body
+    assert not waitlisted.attachments
+    name, content, mimetype = confirmation.attachments[0]
+    assert (name, mimetype) == ("event.ics", "text/calendar")
+    calendar = icalendar.Calendar.from_ical(content)
+    (vevent,) = calendar.walk("VEVENT")
+    assert str(vevent["summary"]) == event.title
+    assert vevent.decoded("dtstart") == event.start
+
+
+class BrokenMailServer:
+    def __init__(self, *args, **kwargs):
+        pass
+
+    def send_messages(self, messages):
+        raise ConnectionRefusedError("mail server down")
+
+
+def test_mail_server_down_registration_stands_failure_logged_and_retried_later(
+    client, committed, settings, caplog
+):
+    settings.EMAIL_BACKEND = "tests.test_registration.BrokenMailServer"
+    event = make_event()
+    with caplog.at_level(logging.WARNING, logger="events.emails"), committed():
+        response = post_registration(client, event)
+    assert h1(client.get(response["Location"])) == "You are registered"
+    assert event.registrations.confirmed().count() == 1
+    assert "could not be sent" in caplog.text
+    assert "grace@example.org" not in caplog.text
+    pending = OutgoingEmail.objects.get()
+    assert pending.sent_at is None and pending.attempts == 1
+    assert "mail server down" in pending.last_error
+
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    output = StringIO()
+    call_command("send_pending_emails", stdout=output)
+    assert "Sent 1 emails; 0 still pending." in output.getvalue()
+    pending.refresh_from_db()
+    assert pending.sent_at is not None
+    assert pending.body_text == ""
+    assert mail.outbox[0].to == ["grace@example.org"]
+
+
+# Bad input writes nothing and never errors
+
+
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        ({"consent": ""}, "Please agree to the privacy notice to register."),
+        ({"email": "not-an-email"}, "Enter a valid email address."),
+        ({"email": ""}, "This field is required."),
+        ({"name": "x" * 10_000}, "Ensure this value has at most 200 characters"),
+        ({"name": "<script>alert(1)</script>"}, "Please leave out the characters &lt; and &gt;."),
+        ({"name": "Grace\x07Hopper"}, "Please leave out control characters"),
+        ({"organisation": "Navy\x00"}, "Null characters are not allowed."),
+        ({"email": "grace@example.org\r\nBcc: x@example.org"}, "Enter a valid email address."),
+    ],
+)
+def test_bad_input_shows_a_clear_message_and_writes_nothing(client, overrides, message):
+    event = make_event()
+    response = post_registration(client, event, **overrides)
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert message in html
+    assert 'class="error-summary"' in html
+    assert not Registration.objects.exists()
+    assert not OutgoingEmail.objects.exists()
+
+
+def test_a_filled_honeypot_writes_nothing_and_gets_a_neutral_answer(client):
+    event = make_event()
+    response = post_registration(client, event, website="http://spam.example")
+    assert response.status_code == 302
+    assert h1(client.get(response["Location"])) == "Check your email"
+    assert not Registration.objects.exists()
+    assert not OutgoingEmail.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "token",
+    ["unknown", "A" * 43, "A" * 500, "%3Cscript%3E" * 4],
+)
+def test_unknown_or_tampered_manage_links_are_404(client, token):
+    event = make_event()
+    register(event)
+    assert client.get(f"/events/manage/{token}/").status_code == 404
+    assert client.post(f"/events/manage/{token}/cancel/").status_code == 404
+    assert event.registrations.live().count() == 1
+
+
+def test_registering_for_an_unknown_or_draft_event_is_404(client):
+    draft = make_event(status=Event.Status.DRAFT)
+    assert post_registration(client, draft).status_code == 404
+    assert client.post("/events/no-such-event/register/", form_data()).status_code == 404
+    assert client.get(f"/events/{make_event().slug}/register/").status_code == 405
+
+
+# Rule 8: rate limit per IP
+
+
+def test_register_posts_are_rate_limited_per_ip(client, settings):
+    settings.REGISTRATION_RATE_LIMIT = "3/m"
+    event = make_event()
+    statuses = [
+        post_registration(client, event, email=f"p{i}@example.org").status_code for i in range(4)
+    ]
+    assert statuses == [302, 302, 302, 429]
+    assert "Too many requests" in post_registration(client, event).content.decode()
+    other_ip = client.post(
+        f"/events/{event.slug}/register/", form_data(email="z@example.org"), REMOTE_ADDR="10.0.0.9"
+    )
+    assert other_ip.status_code == 302
+    assert event.registrations.count() == 4
