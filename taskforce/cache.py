@@ -9,8 +9,10 @@ responses that set or depend on cookies (forms with a CSRF token) are never
 cached, so no visitor ever sees another's token, messages or staff-only content.
 """
 
+import hashlib
 import time
 
+from django.apps import apps
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
@@ -30,18 +32,36 @@ def content_version():
 
 
 def bump_content_version():
-    """Invalidate every cached page, once the current transaction (if any) commits."""
-    transaction.on_commit(lambda: cache.set(CONTENT_VERSION_KEY, time.time_ns(), timeout=None))
+    """
+    Invalidate every cached page, now and again when the transaction commits.
+
+    The second bump drops any page that another request rendered from the old
+    data and cached while this transaction was still open.
+    """
+    _new_version()
+    transaction.on_commit(_new_version)
+
+
+def _new_version():
+    cache.set(CONTENT_VERSION_KEY, time.time_ns(), timeout=None)
 
 
 def _content_changed(sender, **kwargs):
-    if sender._meta.app_label in CONTENT_APPS:
-        bump_content_version()
+    bump_content_version()
 
 
 def connect_signals():
-    for signal in (post_save, post_delete, m2m_changed):
-        signal.connect(_content_changed, dispatch_uid=f"page-cache-{signal!r}")
+    """Watch every model of the content apps (queryset.update() must call bump itself)."""
+    for app_label in CONTENT_APPS:
+        for model in apps.get_app_config(app_label).get_models():
+            for signal in (post_save, post_delete):
+                signal.connect(_content_changed, sender=model, dispatch_uid=f"page-cache-{model}")
+    m2m_changed.connect(_m2m_changed, dispatch_uid="page-cache-m2m")
+
+
+def _m2m_changed(sender, instance, **kwargs):
+    if instance._meta.app_label in CONTENT_APPS:
+        bump_content_version()
 
 
 class AnonymousPageCacheMiddleware:
@@ -55,7 +75,8 @@ class AnonymousPageCacheMiddleware:
     def __call__(self, request):
         if not self.seconds or not self._is_shareable_request(request):
             return self.get_response(request)
-        key = f"page-cache:{content_version()}:{request.build_absolute_uri()}"
+        url = hashlib.sha256(request.build_absolute_uri().encode()).hexdigest()
+        key = f"page-cache:{content_version()}:{url}"
         response = cache.get(key)
         if response is not None:
             response["X-Page-Cache"] = "hit"
