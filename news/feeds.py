@@ -11,7 +11,7 @@ FEED_LENGTH = 20
 class LatestArticlesFeed(Feed):
     title = "Joint Task Force on smart cities: news"
     link = reverse_lazy("news:list")
-    description = "News from the ITU–ISO–IEC Joint Task Force on smart cities."
+    description = "News from the Joint Task Force of ITU, ISO and IEC on smart cities."
 
     def items(self):
         return Article.objects.published().prefetch_related("topics")[:FEED_LENGTH]
@@ -63,4 +63,3 @@ class TopicArticlesAtomFeed(TopicArticlesFeed):
 
     def subtitle(self, topic):
         return self.description(topic)
-

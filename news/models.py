@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
 from django.core.exceptions import ValidationError
 from django.core.validators import FileExtensionValidator
@@ -128,6 +129,11 @@ class Article(models.Model):
     def __str__(self):
         return self.title
 
+    def save(self, *args, **kwargs):
+        # Stored HTML is always safe, however it arrives (admin, shell, import).
+        self.body = sanitize_html(self.body)
+        super().save(*args, **kwargs)
+
     def get_absolute_url(self):
         return reverse("news:article", kwargs={"slug": self.slug})
 
@@ -135,10 +141,27 @@ class Article(models.Model):
         if self.image and not self.image_alt.strip():
             raise ValidationError({"image_alt": "Describe the image for people who cannot see it."})
 
-    def save(self, *args, **kwargs):
-        # Stored HTML is always safe, however it arrives (admin, shell, import).
-        self.body = sanitize_html(self.body)
-        super().save(*args, **kwargs)
+    def structured_data(self, *, absolute_url):
+        """schema.org NewsArticle; absolute_url turns a path into a full URL."""
+        data = {
+            "@context": "https://schema.org",
+            "@type": "NewsArticle",
+            "headline": self.title,
+            "description": self.summary,
+            "url": absolute_url(self.get_absolute_url()),
+            "mainEntityOfPage": absolute_url(self.get_absolute_url()),
+            "datePublished": self.publish_at.isoformat(),
+            "dateModified": self.updated.isoformat(),
+            "author": [
+                {"@type": "Organization", "name": organisation.name, "url": organisation.website}
+                for organisation in self.organisations.all()
+            ],
+            "publisher": {"@type": "Organization", "name": settings.SITE_NAME},
+            "keywords": [topic.name for topic in self.topics.all()],
+        }
+        if self.image:
+            data["image"] = absolute_url(self.image.url)
+        return data
 
     @property
     def is_live(self):

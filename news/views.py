@@ -26,5 +26,7 @@ class TopicArticleListView(ListView):
 class ArticleDetailView(DetailView):
     def get_queryset(self):
         """Staff preview drafts and scheduled articles; everyone else sees only what is live."""
-        articles = Article.objects.all() if self.request.user.is_staff else Article.objects.published()
+        articles = Article.objects.all()
+        if not self.request.user.is_staff:
+            articles = articles.published()
         return articles.prefetch_related("topics", "organisations")

@@ -2,11 +2,17 @@ from django.contrib import admin
 from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 
+from news.sitemaps import ArticleSitemap, TopicSitemap
+from quotes.sitemaps import PersonSitemap
+
 from . import views
 from .sitemaps import PageSitemap
 
 sitemaps = {
     "pages": PageSitemap,
+    "news": ArticleSitemap,
+    "topics": TopicSitemap,
+    "people": PersonSitemap,
 }
 
 urlpatterns = [
