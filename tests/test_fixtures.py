@@ -24,7 +24,7 @@ def release_paragraphs():
 
 
 def release_quotations():
-    """(passage, speaker's surname) for every passage in curly quotes, as the release attributes it."""
+    """(passage, speaker's surname) for each passage in curly quotes, as attributed."""
     quotations = []
     for paragraph in release_paragraphs():
         for match in re.finditer(r"“(.*?)”", paragraph):

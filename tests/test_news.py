@@ -107,7 +107,8 @@ def test_news_list_shows_published_articles_only(client):
 
 def test_news_list_paginates(client):
     for number in range(12):
-        make_article(title=f"Item {number:02d}", publish_at=timezone.now() - timedelta(hours=number + 1))
+        published = timezone.now() - timedelta(hours=number + 1)
+        make_article(title=f"Item {number:02d}", publish_at=published)
     first = client.get("/news/").content.decode()
     second = client.get("/news/?page=2").content.decode()
     assert "Item 00" in first
@@ -126,7 +127,9 @@ def test_bad_page_numbers_give_404_not_500(client, page):
 
 def test_article_page_has_summary_body_topics_organisations_and_metadata(client):
     topic = make_topic(name="Smart cities", slug="smart-cities")
-    iso = Organisation.objects.create(name="International Organization for Standardization", short_name="ISO", slug="iso")
+    iso = Organisation.objects.create(
+        name="International Organization for Standardization", short_name="ISO", slug="iso"
+    )
     article = make_article(
         title="Standards for cities",
         summary="Three bodies join forces.",
