@@ -62,8 +62,8 @@ class ArticleQuerySet(models.QuerySet):
             )
             search_query = SearchQuery(query, search_type="websearch", config="english")
             return (
-                self.annotate(rank=SearchRank(vector, search_query))
-                .filter(rank__gt=0)
+                self.annotate(search=vector, rank=SearchRank(vector, search_query))
+                .filter(search=search_query)
                 .order_by("-rank", "-publish_at")
             )
         return self.filter(

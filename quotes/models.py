@@ -89,8 +89,8 @@ class QuoteQuerySet(models.QuerySet):
             )
             search_query = SearchQuery(query, search_type="websearch", config="english")
             return (
-                self.annotate(rank=SearchRank(vector, search_query))
-                .filter(rank__gt=0)
+                self.annotate(search=vector, rank=SearchRank(vector, search_query))
+                .filter(search=search_query)
                 .order_by("-rank", "order", "pk")
             )
         return self.filter(Q(text__icontains=query) | Q(person__name__icontains=query))

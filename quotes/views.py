@@ -29,7 +29,9 @@ class SearchView(TemplateView):
     template_name = "quotes/search.html"
 
     def get_context_data(self, **kwargs):
-        query = " ".join(self.request.GET.get("q", "").split())
+        raw = self.request.GET.get("q", "")
+        words = "".join(char if char.isprintable() else " " for char in raw)
+        query = " ".join(words.split())
         context = super().get_context_data(query=query, **kwargs)
         if len(query) > MAX_QUERY_LENGTH:
             context["error"] = (
