@@ -45,7 +45,10 @@ def test_news_feeds_are_valid_and_list_published_articles(client, articles, path
 
 @pytest.mark.parametrize(
     ("path", "version"),
-    [("/news/topics/smart-cities/feed/", "rss20"), ("/news/topics/smart-cities/feed/atom/", "atom10")],
+    [
+        ("/news/topics/smart-cities/feed/", "rss20"),
+        ("/news/topics/smart-cities/feed/atom/", "atom10"),
+    ],
 )
 def test_topic_feeds_list_that_topics_published_articles(client, articles, path, version):
     feed = feedparser.parse(client.get(path).content)
