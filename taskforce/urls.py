@@ -3,6 +3,8 @@ from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 
 from events.sitemaps import EventSitemap
+from news.sitemaps import ArticleSitemap, TopicSitemap
+from quotes.sitemaps import PersonSitemap
 
 from . import views
 from .sitemaps import PageSitemap
@@ -10,6 +12,9 @@ from .sitemaps import PageSitemap
 sitemaps = {
     "pages": PageSitemap,
     "events": EventSitemap,
+    "news": ArticleSitemap,
+    "topics": TopicSitemap,
+    "people": PersonSitemap,
 }
 
 urlpatterns = [

@@ -1,0 +1,169 @@
+from django.conf import settings
+from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
+from django.core.exceptions import ValidationError
+from django.core.validators import FileExtensionValidator
+from django.db import connection, models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django_prose_editor.fields import ProseEditorField
+
+from taskforce.models import Organisation
+
+from .sanitize import sanitize_html
+
+IMAGE_EXTENSIONS = ["jpg", "jpeg", "png", "webp", "gif", "avif"]
+
+EDITOR_EXTENSIONS = {
+    "Bold": True,
+    "Italic": True,
+    "Strike": True,
+    "Subscript": True,
+    "Superscript": True,
+    "Heading": {"levels": [2, 3, 4]},
+    "BulletList": True,
+    "OrderedList": True,
+    "ListItem": True,
+    "Blockquote": True,
+    "HorizontalRule": True,
+    "HardBreak": True,
+    "Link": {"enableTarget": False, "protocols": ["http", "https", "mailto"]},
+    "History": True,
+}
+
+
+class Topic(models.Model):
+    name = models.CharField(max_length=100, unique=True)
+    slug = models.SlugField(unique=True)
+    description = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("news:topic", kwargs={"slug": self.slug})
+
+
+class ArticleQuerySet(models.QuerySet):
+    def published(self):
+        """Published and due: a future publish time stays hidden until it passes."""
+        return self.filter(status=Article.Status.PUBLISHED, publish_at__lte=timezone.now())
+
+    def search(self, query):
+        """Ranked full-text search on PostgreSQL; a plain substring match elsewhere."""
+        if connection.vendor == "postgresql":
+            vector = (
+                SearchVector("title", weight="A", config="english")
+                + SearchVector("summary", weight="B", config="english")
+                + SearchVector("body", weight="C", config="english")
+            )
+            search_query = SearchQuery(query, search_type="websearch", config="english")
+            return (
+                self.annotate(search=vector, rank=SearchRank(vector, search_query))
+                .filter(search=search_query)
+                .order_by("-rank", "-publish_at")
+            )
+        return self.filter(
+            Q(title__icontains=query) | Q(summary__icontains=query) | Q(body__icontains=query)
+        )
+
+    def publish(self):
+        return self.update(status=Article.Status.PUBLISHED, updated=timezone.now())
+
+    def unpublish(self):
+        return self.update(status=Article.Status.DRAFT, updated=timezone.now())
+
+
+class Article(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        PUBLISHED = "published", "Published"
+
+    title = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=200, unique=True)
+    summary = models.TextField(
+        max_length=500, help_text="The standfirst: one or two sentences shown in lists and feeds."
+    )
+    body = ProseEditorField(
+        config={"extensions": EDITOR_EXTENSIONS},
+        sanitize=sanitize_html,
+        help_text="Headings, lists, links and emphasis; anything else is removed on save.",
+    )
+    status = models.CharField(max_length=10, choices=Status, default=Status.DRAFT)
+    publish_at = models.DateTimeField(
+        "publish time",
+        default=timezone.now,
+        help_text="A future time schedules the article: it appears on the site at that time.",
+    )
+    topics = models.ManyToManyField(Topic, blank=True, related_name="articles")
+    organisations = models.ManyToManyField(Organisation, blank=True, related_name="articles")
+    image = models.FileField(
+        upload_to="news/%Y/",
+        blank=True,
+        validators=[FileExtensionValidator(IMAGE_EXTENSIONS)],
+    )
+    image_alt = models.CharField(
+        "image alt text",
+        max_length=250,
+        blank=True,
+        help_text="What the image shows, for people who cannot see it. Required with an image.",
+    )
+    created = models.DateTimeField(auto_now_add=True)
+    updated = models.DateTimeField(auto_now=True)
+
+    objects = ArticleQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-publish_at", "-pk"]
+        indexes = [models.Index(fields=["status", "-publish_at"], name="news_article_live_idx")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(image="") | ~Q(image_alt=""),
+                name="news_article_image_has_alt_text",
+                violation_error_message="An image needs alt text.",
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def save(self, *args, **kwargs):
+        # Stored HTML is always safe, however it arrives (admin, shell, import).
+        self.body = sanitize_html(self.body)
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("news:article", kwargs={"slug": self.slug})
+
+    def clean(self):
+        if self.image and not self.image_alt.strip():
+            raise ValidationError({"image_alt": "Describe the image for people who cannot see it."})
+
+    def structured_data(self, *, absolute_url):
+        """schema.org NewsArticle; absolute_url turns a path into a full URL."""
+        data = {
+            "@context": "https://schema.org",
+            "@type": "NewsArticle",
+            "headline": self.title,
+            "description": self.summary,
+            "url": absolute_url(self.get_absolute_url()),
+            "mainEntityOfPage": absolute_url(self.get_absolute_url()),
+            "datePublished": self.publish_at.isoformat(),
+            "dateModified": self.updated.isoformat(),
+            "author": [
+                {"@type": "Organization", "name": organisation.name, "url": organisation.website}
+                for organisation in self.organisations.all()
+            ],
+            "publisher": {"@type": "Organization", "name": settings.SITE_NAME},
+            "keywords": [topic.name for topic in self.topics.all()],
+        }
+        if self.image:
+            data["image"] = absolute_url(self.image.url)
+        return data
+
+    @property
+    def is_live(self):
+        return self.status == self.Status.PUBLISHED and self.publish_at <= timezone.now()

@@ -1,0 +1,32 @@
+from django.shortcuts import get_object_or_404
+from django.views.generic import DetailView, ListView
+
+from .models import Article, Topic
+
+ARTICLES_PER_PAGE = 10
+
+
+class ArticleListView(ListView):
+    paginate_by = ARTICLES_PER_PAGE
+    queryset = Article.objects.published().prefetch_related("topics")
+
+
+class TopicArticleListView(ListView):
+    paginate_by = ARTICLES_PER_PAGE
+    template_name = "news/topic_detail.html"
+
+    def get_queryset(self):
+        self.topic = get_object_or_404(Topic, slug=self.kwargs["slug"])
+        return Article.objects.published().filter(topics=self.topic).prefetch_related("topics")
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(topic=self.topic, **kwargs)
+
+
+class ArticleDetailView(DetailView):
+    def get_queryset(self):
+        """Staff preview drafts and scheduled articles; everyone else sees only what is live."""
+        articles = Article.objects.all()
+        if not self.request.user.is_staff:
+            articles = articles.published()
+        return articles.prefetch_related("topics", "organisations")

@@ -1,0 +1,217 @@
+"""Articles: what the public sees and when, safe rich text, and the news pages."""
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+import time_machine
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from news.models import Article
+from news.sanitize import sanitize_html
+from taskforce.models import Organisation
+from tests.makers import make_article, make_topic
+
+pytestmark = pytest.mark.django_db
+
+NOON = datetime(2030, 6, 1, 12, 0, tzinfo=UTC)
+
+
+@time_machine.travel(NOON, tick=False)
+def test_published_excludes_drafts_and_scheduled_articles():
+    live = make_article(publish_at=NOON - timedelta(minutes=1))
+    due_now = make_article(publish_at=NOON)
+    make_article(status=Article.Status.DRAFT, publish_at=NOON - timedelta(days=1))
+    make_article(publish_at=NOON + timedelta(minutes=1))
+    assert set(Article.objects.published()) == {live, due_now}
+
+
+def test_scheduled_article_appears_when_its_time_comes_without_any_job():
+    with time_machine.travel(NOON, tick=False):
+        article = make_article(publish_at=NOON + timedelta(hours=2))
+        assert not article.is_live
+        assert article not in Article.objects.published()
+    with time_machine.travel(NOON + timedelta(hours=2, seconds=1), tick=False):
+        assert article in Article.objects.published()
+        article.refresh_from_db()
+        assert article.is_live
+
+
+def test_published_orders_newest_first():
+    older = make_article(publish_at=timezone.now() - timedelta(days=2))
+    newer = make_article(publish_at=timezone.now() - timedelta(days=1))
+    assert list(Article.objects.published()) == [newer, older]
+
+
+@pytest.mark.parametrize(
+    ("dirty", "forbidden"),
+    [
+        ('<p>Hi</p><script>alert("x")</script>', "<script"),
+        ('<p onclick="steal()">Hi</p>', "onclick"),
+        ('<a href="javascript:alert(1)">link</a>', "javascript:"),
+        ('<img src="x" onerror="alert(1)">', "onerror"),
+        ('<p style="color:red">Hi</p>', "style="),
+        ('<iframe src="https://evil.example"></iframe>', "<iframe"),
+    ],
+)
+def test_article_body_is_sanitised_when_saved(dirty, forbidden):
+    article = make_article(body=dirty)
+    article.refresh_from_db()
+    assert forbidden not in article.body
+
+
+def test_sanitiser_keeps_the_markup_editors_use():
+    html = (
+        '<h2>Heading</h2><p><strong>Bold</strong> <em>it</em> <a href="https://www.iso.org/">ISO</a>'
+        "</p><ul><li>One</li></ul><blockquote><p>Said</p></blockquote>"
+    )
+    cleaned = sanitize_html(html)
+    for kept in ("<h2>Heading</h2>", "<strong>Bold</strong>", "<em>it</em>", "<li>One</li>"):
+        assert kept in cleaned
+    assert 'href="https://www.iso.org/"' in cleaned
+    assert 'rel="noopener noreferrer"' in cleaned
+
+
+def test_image_needs_alt_text():
+    article = Article(
+        title="With image", slug="with-image", summary="S", body="<p>B</p>", image="news/photo.jpg"
+    )
+    with pytest.raises(ValidationError) as error:
+        article.full_clean()
+    assert "Describe the image" in str(error.value.message_dict["image_alt"])
+    with pytest.raises(IntegrityError), transaction.atomic():
+        article.save()
+
+
+def test_image_with_alt_text_is_valid():
+    article = make_article(image="news/2020/photo.jpg", image_alt="Three people on a stage")
+    article.full_clean()
+
+
+# Pages
+
+
+def test_news_list_shows_published_articles_only(client):
+    make_article(title="Out now")
+    make_article(title="Still a draft", status=Article.Status.DRAFT)
+    make_article(title="Next week", publish_at=timezone.now() + timedelta(days=7))
+    html = client.get("/news/").content.decode()
+    assert "Out now" in html
+    assert "Still a draft" not in html
+    assert "Next week" not in html
+    assert '<link rel="alternate" type="application/rss+xml"' in html
+    assert 'href="/news/feed/atom/"' in html
+
+
+def test_news_list_paginates(client):
+    for number in range(12):
+        published = timezone.now() - timedelta(hours=number + 1)
+        make_article(title=f"Item {number:02d}", publish_at=published)
+    first = client.get("/news/").content.decode()
+    second = client.get("/news/?page=2").content.decode()
+    assert "Item 00" in first
+    assert "Item 11" not in first
+    assert "Item 11" in second
+    assert 'rel="next"' in first
+
+
+@pytest.mark.parametrize("page", ["abc", "0", "-1", "99", "1.5", "9" * 30])
+def test_bad_page_numbers_give_404_not_500(client, page):
+    make_article()
+    response = client.get(f"/news/?page={page}")
+    assert response.status_code == 404
+    assert "Page not found" in response.content.decode()
+
+
+def test_article_page_has_summary_body_topics_organisations_and_metadata(client):
+    topic = make_topic(name="Smart cities", slug="smart-cities")
+    iso = Organisation.objects.create(
+        name="International Organization for Standardization", short_name="ISO", slug="iso"
+    )
+    article = make_article(
+        title="Standards for cities",
+        summary="Three bodies join forces.",
+        body="<p>The whole story.</p>",
+        topics=[topic],
+        organisations=[iso],
+    )
+    response = client.get(article.get_absolute_url())
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "<h1>Standards for cities</h1>" in html
+    assert "<p>The whole story.</p>" in html
+    assert 'href="/news/topics/smart-cities/"' in html
+    assert ">ISO</abbr>" in html
+    assert f'<link rel="canonical" href="http://testserver{article.get_absolute_url()}">' in html
+    assert '<meta property="og:type" content="article">' in html
+    assert '<meta property="og:title" content="Standards for cities">' in html
+    assert '<meta name="twitter:card" content="summary">' in html
+    assert '<meta name="twitter:title" content="Standards for cities">' in html
+
+
+def test_article_page_has_news_article_json_ld(client):
+    import json
+    import re
+
+    article = make_article(title="A </script><script>alert(1)</script> title")
+    html = client.get(article.get_absolute_url()).content.decode()
+    match = re.search(r'<script type="application/ld\+json">(.*?)</script>', html, re.DOTALL)
+    data = json.loads(match.group(1))
+    assert data["@type"] == "NewsArticle"
+    assert data["headline"] == article.title
+    assert data["url"] == f"http://testserver{article.get_absolute_url()}"
+    assert "<script>alert(1)" not in html
+
+
+def test_draft_is_404_for_the_public_and_a_preview_for_staff(client):
+    draft = make_article(status=Article.Status.DRAFT, title="Work in progress")
+    assert client.get(draft.get_absolute_url()).status_code == 404
+    staff = get_user_model().objects.create_user("editor", password="x", is_staff=True)
+    client.force_login(staff)
+    response = client.get(draft.get_absolute_url())
+    assert response.status_code == 200
+    assert "Work in progress" in response.content.decode()
+    assert "Preview: draft, not public" in response.content.decode()
+
+
+def test_scheduled_article_is_404_for_the_public(client):
+    scheduled = make_article(publish_at=timezone.now() + timedelta(days=1))
+    assert client.get(scheduled.get_absolute_url()).status_code == 404
+
+
+def test_topic_page_lists_its_published_articles(client):
+    topic = make_topic(name="COVID-19", slug="covid-19")
+    make_article(title="On topic", topics=[topic])
+    make_article(title="Elsewhere")
+    make_article(title="Draft on topic", topics=[topic], status=Article.Status.DRAFT)
+    response = client.get("/news/topics/covid-19/")
+    html = response.content.decode()
+    assert "<h1>COVID-19</h1>" in html
+    assert "On topic" in html
+    assert "Elsewhere" not in html
+    assert "Draft on topic" not in html
+    assert 'href="/news/topics/covid-19/feed/"' in html
+    assert client.get("/news/topics/no-such-topic/").status_code == 404
+
+
+def test_home_shows_the_latest_published_articles(client):
+    for number in range(4):
+        make_article(title=f"Story {number}", publish_at=timezone.now() - timedelta(days=number))
+    make_article(title="Unpublished story", status=Article.Status.DRAFT)
+    html = client.get("/").content.decode()
+    assert "Latest news" in html
+    assert "Story 0" in html
+    assert "Story 2" in html
+    assert "Story 3" not in html
+    assert "Unpublished story" not in html
+
+
+def test_header_links_to_news_and_marks_the_current_section(client):
+    make_article()
+    html = client.get("/news/").content.decode()
+    assert '<a href="/news/" aria-current="page">News</a>' in html
+    assert '<a href="/quotes/">Quotes</a>' in html
+    assert 'role="search"' in html
+    assert '<label class="visually-hidden" for="site-search-q">' in html

@@ -1,0 +1,61 @@
+"""Each public page runs a small, fixed number of queries, however much content there is."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from taskforce.models import Organisation
+from tests.makers import make_article, make_person, make_quote, make_topic
+
+pytestmark = pytest.mark.django_db
+
+PAGES = {
+    "/": 3,
+    "/news/": 5,
+    "/news/topics/smart-cities/": 5,
+    "/news/{article}/": 5,
+    "/quotes/": 5,
+    "/people/speaker-0/": 5,
+    "/search/?q=cities": 5,
+    "/news/feed/": 5,
+    "/news/feed/atom/": 5,
+    "/news/topics/smart-cities/feed/": 5,
+    # Four sitemaps (pages, articles, topics, people), each a count and a page of items.
+    "/sitemap.xml": 8,
+}
+
+
+def build_site(count):
+    topic = make_topic(name="Smart cities", slug="smart-cities")
+    organisation = Organisation.objects.create(name="Org", short_name="ORG", slug="org")
+    people = [make_person(slug=f"speaker-{n}", organisation=organisation) for n in range(3)]
+    articles = [
+        make_article(title=f"Smart cities {n}", topics=[topic], organisations=[organisation])
+        for n in range(count)
+    ]
+    for n, article in enumerate(articles):
+        make_quote(person=people[n % 3], article=article, text=f"Cities quote {n}.", featured=True)
+    return articles[0]
+
+
+def count_queries(client, path):
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(path)
+    assert response.status_code == 200, path
+    return len(queries)
+
+
+@pytest.mark.parametrize(("path", "limit"), PAGES.items())
+def test_page_runs_the_same_few_queries_with_3_or_300_articles(
+    client, django_assert_max_num_queries, path, limit
+):
+    article = build_site(3)
+    path = path.format(article=article.slug)
+    with_few = count_queries(client, path)
+    build_more = 297
+    for n in range(build_more):
+        more = make_article(title=f"More smart cities {n}", topics=[article.topics.get()])
+        make_quote(person=article.quotes.first().person, article=more, featured=True)
+    with django_assert_max_num_queries(limit):
+        with_many = count_queries(client, path)
+    assert with_few == with_many

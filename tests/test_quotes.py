@@ -1,0 +1,195 @@
+"""People, quotations and where the public sees them."""
+
+from datetime import timedelta
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.utils import timezone
+
+from news.models import Article
+from quotes.models import Quote
+from taskforce.models import Organisation
+from tests.makers import make_article, make_person, make_quote
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def iso():
+    return Organisation.objects.create(
+        name="International Organization for Standardization", short_name="ISO", slug="iso"
+    )
+
+
+def test_quotes_from_unpublished_articles_stay_hidden():
+    standalone = make_quote()
+    live = make_quote(article=make_article())
+    make_quote(article=make_article(status=Article.Status.DRAFT))
+    make_quote(article=make_article(publish_at=timezone.now() + timedelta(days=1)))
+    assert set(Quote.objects.public()) == {standalone, live}
+
+
+def test_speaker_role_defaults_to_the_persons_role_when_quoted():
+    person = make_person(role="ISO Secretary-General")
+    quote = Quote(text="Words.", person=person)
+    quote.full_clean()
+    assert quote.speaker_role == "ISO Secretary-General"
+    quote.save()
+    person.role = "Former Secretary-General"
+    person.save()
+    quote.refresh_from_db()
+    assert quote.speaker_role == "ISO Secretary-General"
+
+
+def test_quotes_page_groups_quotes_by_person(client, iso):
+    mujica = make_person(name="Sergio Mujica", slug="sergio-mujica", organisation=iso)
+    lee = make_person(name="Chaesub Lee", slug="chaesub-lee")
+    make_quote(person=mujica, text="First from Mujica.")
+    make_quote(person=lee, text="From Lee.")
+    make_quote(person=mujica, text="Second from Mujica.")
+    make_person(name="Never Quoted")
+    html = client.get("/quotes/").content.decode()
+    lee_at, mujica_at = html.index("Chaesub Lee"), html.index("Sergio Mujica")
+    assert lee_at < html.index("From Lee.") < mujica_at
+    assert mujica_at < html.index("First from Mujica.") < html.index("Second from Mujica.")
+    assert "Never Quoted" not in html
+    assert '<a href="/quotes/" aria-current="page">Quotes</a>' in html
+
+
+def test_person_page_lists_their_public_quotes(client, iso):
+    person = make_person(
+        name="Sergio Mujica", slug="sergio-mujica", role="ISO Secretary-General", organisation=iso
+    )
+    article = make_article(title="The launch")
+    make_quote(person=person, text="Shown.", article=article)
+    make_quote(person=person, text="From a draft.", article=make_article(status="draft"))
+    response = client.get("/people/sergio-mujica/")
+    html = response.content.decode()
+    assert "<h1>Sergio Mujica</h1>" in html
+    assert "ISO Secretary-General, International Organization for Standardization" in html
+    assert '<blockquote class="quote"><p>Shown.</p></blockquote>' in html
+    assert f'<a href="{article.get_absolute_url()}">The launch</a>' in html
+    assert "From a draft." not in html
+    assert client.get("/people/nobody/").status_code == 404
+
+
+def test_article_page_shows_its_quotes_with_speaker(client, iso):
+    person = make_person(name="Sergio Mujica", slug="sergio-mujica", organisation=iso)
+    article = make_article()
+    make_quote(person=person, article=article, text="We share a huge opportunity.",
+               speaker_role="ISO Secretary-General")  # fmt: skip
+    html = client.get(article.get_absolute_url()).content.decode()
+    assert '<blockquote class="quote"><p>We share a huge opportunity.</p></blockquote>' in html
+    cite = '<cite><a href="/people/sergio-mujica/">Sergio Mujica</a></cite>, ISO Secretary-General'
+    assert cite in html
+
+
+def test_home_shows_featured_quotes_with_name_role_and_organisation(client, iso):
+    person = make_person(name="Sergio Mujica", slug="sergio-mujica", organisation=iso)
+    make_quote(
+        person=person, text="Featured words.", featured=True, speaker_role="ISO Secretary-General"
+    )
+    make_quote(person=person, text="Not featured.")
+    make_quote(person=person, text="Featured but draft.", featured=True,
+               article=make_article(status="draft"))  # fmt: skip
+    html = client.get("/").content.decode()
+    assert '<blockquote class="quote"><p>Featured words.</p></blockquote>' in html
+    assert "<cite>" in html
+    assert "Sergio Mujica</a></cite>, ISO Secretary-General (ISO)" in html
+    assert "Not featured." not in html
+    assert "Featured but draft." not in html
+
+
+# Admin
+
+
+def test_editors_group_has_rights_on_news_and_quotes_only():
+    editors = Group.objects.get(name="Editors")
+    apps = set(editors.permissions.values_list("content_type__app_label", flat=True))
+    assert apps == {"news", "quotes", "taskforce"}
+    taskforce = editors.permissions.filter(content_type__app_label="taskforce")
+    assert list(taskforce.values_list("codename", flat=True)) == ["view_organisation"]
+    codenames = set(editors.permissions.values_list("codename", flat=True))
+    assert {"add_article", "change_article", "delete_quote", "change_person"} <= codenames
+    assert not any("user" in codename or "group" in codename for codename in codenames)
+
+
+@pytest.fixture
+def editor_client(client):
+    editor = get_user_model().objects.create_user("editor", password="pw", is_staff=True)
+    editor.groups.add(Group.objects.get(name="Editors"))
+    client.force_login(editor)
+    return client
+
+
+def test_editor_writes_an_article_with_a_quote_in_the_admin(editor_client, client):
+    person = make_person(name="Philippe Metzger", role="IEC General Secretary")
+    response = editor_client.get("/admin/news/article/add/")
+    assert response.status_code == 200
+    assert "Quotes" in response.content.decode()
+    response = editor_client.post(
+        "/admin/news/article/add/",
+        {
+            "title": "New standards for cities",
+            "slug": "new-standards-for-cities",
+            "summary": "Short.",
+            "body": '<p>Body <script>alert(1)</script><a href="javascript:x()">x</a></p>',
+            "status": "published",
+            "publish_at_0": "2020-10-08",
+            "publish_at_1": "09:00:00",
+            "quotes-TOTAL_FORMS": "1",
+            "quotes-INITIAL_FORMS": "0",
+            "quotes-0-text": "This conversation is now of more urgency than ever.",
+            "quotes-0-person": str(person.pk),
+            "quotes-0-speaker_role": "",
+            "quotes-0-order": "0",
+        },
+    )
+    assert response.status_code == 302, response.context["errors"]
+    article = Article.objects.get(slug="new-standards-for-cities")
+    assert "<script" not in article.body
+    assert "javascript:" not in article.body
+    quote = article.quotes.get()
+    assert quote.person == person
+    assert quote.speaker_role == "IEC General Secretary"
+    client.logout()
+    html = client.get("/news/new-standards-for-cities/").content.decode()
+    assert "This conversation is now of more urgency than ever." in html
+
+
+def test_article_admin_lists_live_state_and_publishes_and_unpublishes(editor_client):
+    draft = make_article(title="Waiting", status=Article.Status.DRAFT)
+    response = editor_client.get("/admin/news/article/")
+    assert "live on the site" in response.content.decode().lower()
+    editor_client.post(
+        "/admin/news/article/", {"action": "publish", "_selected_action": [draft.pk]}
+    )
+    draft.refresh_from_db()
+    assert draft.is_live
+    editor_client.post(
+        "/admin/news/article/", {"action": "unpublish", "_selected_action": [draft.pk]}
+    )
+    draft.refresh_from_db()
+    assert draft.status == Article.Status.DRAFT
+
+
+def test_article_form_allows_exactly_the_editors_import_map(editor_client):
+    csp = editor_client.get("/admin/news/article/add/")["Content-Security-Policy"]
+    assert "'sha256-" in csp
+    script_src = next(d for d in csp.split(";") if d.strip().startswith("script-src"))
+    assert "unsafe-inline" not in script_src
+    assert "sha256-" not in editor_client.get("/admin/")["Content-Security-Policy"]
+
+
+def test_editors_can_pick_organisations_people_and_topics(editor_client, iso):
+    for app_label, model, field in [
+        ("news", "article", "organisations"),
+        ("news", "article", "topics"),
+        ("quotes", "quote", "person"),
+    ]:
+        response = editor_client.get(
+            "/admin/autocomplete/",
+            {"app_label": app_label, "model_name": model, "field_name": field, "term": ""},
+        )
+        assert response.status_code == 200, (model, field)
