@@ -82,11 +82,11 @@ def test_past_and_cancelled_events_say_so_and_take_no_registration(client):
     past = make_event(start=timezone.now() - timedelta(days=3))
     html = client.get(past.get_absolute_url()).content.decode()
     assert "This event has ended." in html
-    assert "<form" not in html
+    assert "Register" not in html.split("<main", 1)[1]
     cancelled = make_event(status=Event.Status.CANCELLED)
     html = client.get(cancelled.get_absolute_url()).content.decode()
     assert "This event is cancelled." in html
-    assert "<form" not in html
+    assert "Register" not in html.split("<main", 1)[1]
 
 
 def test_online_link_is_never_shown_publicly(client):
@@ -151,4 +151,5 @@ def test_pages_run_the_same_number_of_queries_for_few_and_many_rows(client, path
     few = count_queries(1, 1)
     many = count_queries(25, 4)
     assert few == many
-    assert many <= 3
+    # The home page also shows the latest news and featured quotes.
+    assert many <= (5 if path == "/" else 3)
