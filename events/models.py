@@ -5,7 +5,7 @@ from datetime import datetime, time, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Count, Q
+from django.db.models import Count, Min, Q
 from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
@@ -38,6 +38,14 @@ class EventQuerySet(models.QuerySet):
 
     def past(self, now=None):
         return self.filter(end__lte=now or timezone.now()).order_by("-start", "-pk")
+
+    def next_change(self, now):
+        """The next moment after now when a public event starts, ends, opens or closes."""
+        fields = ["start", "end", "registration_opens_at", "registration_closes_at"]
+        moments = self.public().aggregate(
+            **{field: Min(field, filter=Q(**{f"{field}__gt": now})) for field in fields}
+        )
+        return min(filter(None, moments.values()), default=None)
 
     def with_counts(self):
         return self.annotate(

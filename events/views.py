@@ -9,6 +9,8 @@ from django.views.decorators.cache import never_cache
 from django.views.generic import DetailView, ListView, TemplateView
 from django_ratelimit.decorators import ratelimit
 
+from taskforce.security import require_same_origin
+
 from . import services
 from .calendar import build_calendar
 from .forms import RegistrationForm
@@ -57,11 +59,17 @@ class EventDetailView(DetailView):
         return context
 
 
+@method_decorator(require_same_origin, name="dispatch")
 @method_decorator(
     ratelimit(key="ip", rate=registration_rate, method="POST", block=True), name="post"
 )
 class RegisterView(EventDetailView):
-    """The registration form's POST; answers with a redirect to the result (Post/Redirect/Get)."""
+    """
+    The registration form's POST; answers with a redirect to the result (Post/Redirect/Get).
+
+    Anonymous and sessionless, so it checks the request's origin rather than a CSRF
+    token, and the event page with its form stays in the shared page cache.
+    """
 
     http_method_names = ["post"]
 

@@ -3,11 +3,12 @@ from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
 from django.core.exceptions import ValidationError
 from django.core.validators import FileExtensionValidator
 from django.db import connection, models
-from django.db.models import Q
+from django.db.models import Min, Q
 from django.urls import reverse
 from django.utils import timezone
 from django_prose_editor.fields import ProseEditorField
 
+from taskforce.cache import bump_content_version
 from taskforce.models import Organisation
 
 from .sanitize import sanitize_html
@@ -70,11 +71,21 @@ class ArticleQuerySet(models.QuerySet):
             Q(title__icontains=query) | Q(summary__icontains=query) | Q(body__icontains=query)
         )
 
+    def next_publication(self, now):
+        """When the next scheduled article falls due, or None."""
+        scheduled = self.filter(status=Article.Status.PUBLISHED, publish_at__gt=now)
+        return scheduled.aggregate(moment=Min("publish_at"))["moment"]
+
     def publish(self):
-        return self.update(status=Article.Status.PUBLISHED, updated=timezone.now())
+        return self._update_status(Article.Status.PUBLISHED)
 
     def unpublish(self):
-        return self.update(status=Article.Status.DRAFT, updated=timezone.now())
+        return self._update_status(Article.Status.DRAFT)
+
+    def _update_status(self, status):
+        changed = self.update(status=status, updated=timezone.now())
+        bump_content_version()  # update() sends no save signals
+        return changed
 
 
 class Article(models.Model):

@@ -8,7 +8,9 @@ ARTICLES_PER_PAGE = 10
 
 class ArticleListView(ListView):
     paginate_by = ARTICLES_PER_PAGE
-    queryset = Article.objects.published().prefetch_related("topics")
+
+    def get_queryset(self):
+        return Article.objects.published().prefetch_related("topics")
 
 
 class TopicArticleListView(ListView):

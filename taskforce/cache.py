@@ -3,10 +3,14 @@ Whole-page cache for anonymous visitors, kept in the shared cache (CACHE_URL).
 
 Every cached page is keyed by a content version. Saving or deleting any row of
 the site's content (organisations, news, quotes, events, registrations) bumps
-the version once the transaction commits, so an edit shows up on the next
-request, on every process. Requests with a session (staff, messages) and
-responses that set or depend on cookies (forms with a CSRF token) are never
-cached, so no visitor ever sees another's token, messages or staff-only content.
+the version, now and once the transaction commits, so an edit shows up on the
+next request, on every process. Pages also change with the clock (a scheduled
+article falls due, registration opens, an event ends): apps register the next
+such moment with `register_time_boundary`, and the key changes when it passes.
+
+Requests with a session (staff, messages) and responses that set or depend on
+cookies (forms with a CSRF token) are never cached, so no visitor ever sees
+another's token, messages or staff-only content.
 """
 
 import hashlib
@@ -17,18 +21,35 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.utils import timezone
 from django.utils.cache import has_vary_header, set_response_etag
 
 CONTENT_VERSION_KEY = "page-cache:content-version"
 CONTENT_APPS = {"taskforce", "news", "quotes", "events"}
+# Health checks answer from the process alone; the admin is always private.
+UNCACHED_PATHS = ("/healthz", "/readyz", "/admin/")
+_time_boundaries = []
+
+
+def register_time_boundary(next_moment):
+    """next_moment(now) returns the next time after now at which pages change, or None."""
+    _time_boundaries.append(next_moment)
 
 
 def content_version():
-    version = cache.get(CONTENT_VERSION_KEY)
-    if version is None:
-        cache.add(CONTENT_VERSION_KEY, time.time_ns(), timeout=None)
-        version = cache.get(CONTENT_VERSION_KEY)
-    return version
+    """The version of the content as pages show it now: (edits, next time boundary)."""
+    record = cache.get(CONTENT_VERSION_KEY)
+    now = timezone.now()
+    if record is None or (record[1] is not None and record[1] <= now):
+        edits = record[0] if record else time.time_ns()
+        record = (edits, _next_boundary(now))
+        cache.set(CONTENT_VERSION_KEY, record, timeout=None)
+    return record
+
+
+def _next_boundary(now):
+    moments = [moment for next_moment in _time_boundaries if (moment := next_moment(now))]
+    return min(moments, default=None)
 
 
 def bump_content_version():
@@ -43,7 +64,7 @@ def bump_content_version():
 
 
 def _new_version():
-    cache.set(CONTENT_VERSION_KEY, time.time_ns(), timeout=None)
+    cache.delete(CONTENT_VERSION_KEY)
 
 
 def _content_changed(sender, **kwargs):
@@ -75,8 +96,9 @@ class AnonymousPageCacheMiddleware:
     def __call__(self, request):
         if not self.seconds or not self._is_shareable_request(request):
             return self.get_response(request)
+        edits, boundary = content_version()
         url = hashlib.sha256(request.build_absolute_uri().encode()).hexdigest()
-        key = f"page-cache:{content_version()}:{url}"
+        key = f"page-cache:{edits}:{boundary and boundary.timestamp()}:{url}"
         response = cache.get(key)
         if response is not None:
             response["X-Page-Cache"] = "hit"
@@ -93,7 +115,7 @@ class AnonymousPageCacheMiddleware:
             request.method == "GET"
             and not self.private_cookies.intersection(request.COOKIES)
             and "HTTP_AUTHORIZATION" not in request.META
-            and not request.path.startswith("/admin/")
+            and not request.path.startswith(UNCACHED_PATHS)
         )
 
     def _is_shareable_response(self, response):

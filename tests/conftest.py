@@ -11,12 +11,16 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 
 @pytest.fixture(autouse=True)
 def _test_environment(settings):
-    """Serve static files without a collectstatic manifest and over plain HTTP."""
+    """
+    Serve static files without a collectstatic manifest, over plain HTTP, and
+    render every page afresh: the page cache has its own tests (test_page_cache.py).
+    """
     settings.STORAGES = {
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
     settings.SECURE_SSL_REDIRECT = False
+    settings.PAGE_CACHE_SECONDS = 0
     cache.clear()
     yield
     cache.clear()

@@ -39,6 +39,15 @@ def test_scheduled_article_appears_when_its_time_comes_without_any_job():
         assert article.is_live
 
 
+@pytest.mark.parametrize("path", ["/news/", "/news/feed/", "/"])
+def test_scheduled_article_reaches_the_pages_when_due_while_the_site_runs(client, path):
+    due = timezone.now() + timedelta(hours=2)
+    make_article(title="Scheduled briefing", publish_at=due)
+    assert "Scheduled briefing" not in client.get(path).content.decode()
+    with time_machine.travel(due + timedelta(seconds=1)):
+        assert "Scheduled briefing" in client.get(path).content.decode()
+
+
 def test_published_orders_newest_first():
     older = make_article(publish_at=timezone.now() - timedelta(days=2))
     newer = make_article(publish_at=timezone.now() - timedelta(days=1))

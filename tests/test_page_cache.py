@@ -1,11 +1,23 @@
-"""Anonymous pages come from the shared cache; edits and private state never leak."""
+"""Anonymous pages come from the shared cache; changes show at once; nothing private leaks."""
+
+from datetime import timedelta
 
 import pytest
+import time_machine
+from django.utils import timezone
 
+from news.models import Article
 from taskforce.cache import content_version
 from taskforce.models import Organisation
+from tests.events_helpers import make_event, register
+from tests.makers import make_article
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def page_cache(settings):
+    settings.PAGE_CACHE_SECONDS = 60
 
 
 def test_second_anonymous_visit_is_served_from_the_cache(client):
@@ -25,19 +37,68 @@ def test_cached_page_answers_conditional_get_with_304(client):
     assert response.status_code == 304
 
 
-def test_saving_content_invalidates_every_cached_page(client, django_capture_on_commit_callbacks):
-    client.get("/about/")
+def test_an_edit_shows_on_the_next_request(client):
+    article = make_article(title="Cities meet")
+    assert "Cities meet" in client.get("/news/").content.decode()
+    article.title = "Cities gather"
+    article.save()
+    response = client.get("/news/")
+    assert response["X-Page-Cache"] == "miss"
+    assert "Cities gather" in response.content.decode()
+
+
+def test_publish_action_shows_the_article_at_once(client):
+    article = make_article(title="Draft news", status=Article.Status.DRAFT)
+    assert "Draft news" not in client.get("/news/").content.decode()
+    Article.objects.filter(pk=article.pk).publish()
+    assert "Draft news" in client.get("/news/").content.decode()
+
+
+def test_scheduled_article_appears_the_moment_it_is_due(client):
+    due = timezone.now() + timedelta(minutes=5)
+    make_article(title="Scheduled news", publish_at=due)
+    assert "Scheduled news" not in client.get("/news/").content.decode()
+    with time_machine.travel(due + timedelta(seconds=1)):
+        assert "Scheduled news" in client.get("/news/").content.decode()
+
+
+def test_a_registration_updates_the_seats_left_on_the_cached_event_page(client):
+    event = make_event(capacity=3)
+    assert "3 seats left" in client.get(event.get_absolute_url()).content.decode()
+    register(event)
+    assert "2 seats left" in client.get(event.get_absolute_url()).content.decode()
+
+
+def test_event_page_with_its_form_is_shared_and_holds_no_csrf_token(client):
+    event = make_event()
+    first = client.get(event.get_absolute_url())
+    second = client.get(event.get_absolute_url())
+    assert second["X-Page-Cache"] == "hit"
+    assert 'action="/events/' in second.content.decode()
+    assert "csrfmiddlewaretoken" not in second.content.decode()
+    assert not first.cookies
+
+
+def test_registration_from_another_site_is_refused_and_saves_nothing(client):
+    event = make_event()
+    data = {"name": "Ada", "email": "ada@example.org", "consent": "on"}
+    url = f"/events/{event.slug}/register/"
+    for headers in ({"origin": "https://evil.example"}, {"sec-fetch-site": "cross-site"}):
+        response = client.post(url, data, headers=headers)
+        assert response.status_code == 403
+        assert "Form sent from another site" in response.content.decode()
+    assert not event.registrations.exists()
+    same_site = client.post(url, data, headers={"origin": "http://testserver"})
+    assert same_site.status_code == 302
+    assert event.registrations.count() == 1
+
+
+def test_saving_content_changes_the_version(django_capture_on_commit_callbacks):
     before = content_version()
-    with django_capture_on_commit_callbacks(execute=True):
-        Organisation.objects.create(name="Test body", short_name="TB", slug="tb")
-    assert content_version() != before
-    assert client.get("/about/")["X-Page-Cache"] == "miss"
-
-
-def test_version_is_bumped_again_when_the_transaction_commits(django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         Organisation.objects.create(name="Test body", short_name="TB", slug="tb")
     during = content_version()
+    assert during != before
     for callback in callbacks:
         callback()
     assert content_version() != during
@@ -46,8 +107,15 @@ def test_version_is_bumped_again_when_the_transaction_commits(django_capture_on_
 def test_visitors_with_a_session_bypass_the_cache(client, admin_user):
     client.get("/about/")
     client.force_login(admin_user)
-    response = client.get("/about/")
-    assert "X-Page-Cache" not in response
+    assert "X-Page-Cache" not in client.get("/about/")
+
+
+def test_staff_preview_of_a_draft_never_reaches_the_public(client, admin_user):
+    article = make_article(title="Secret draft", status=Article.Status.DRAFT)
+    client.force_login(admin_user)
+    assert client.get(article.get_absolute_url()).status_code == 200
+    client.logout()
+    assert client.get(article.get_absolute_url()).status_code == 404
 
 
 def test_error_pages_are_not_cached(client):
@@ -59,3 +127,9 @@ def test_cache_can_be_turned_off(client, settings):
     settings.PAGE_CACHE_SECONDS = 0
     client.get("/about/")
     assert "X-Page-Cache" not in client.get("/about/")
+
+
+def test_health_checks_never_touch_the_cache_or_database(client, django_assert_num_queries):
+    with django_assert_num_queries(0):
+        response = client.get("/healthz")
+    assert "X-Page-Cache" not in response

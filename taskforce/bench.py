@@ -1,0 +1,420 @@
+"""
+`make bench`: how fast the public pages are, compared with the framework's floor.
+
+Builds two throw-away databases (the release fixtures alone, and the fixtures
+plus a large synthetic archive), serves each with gunicorn as in production
+(DEBUG off, whitenoise, the repository's gunicorn config), drives every page
+with wrk from a second process, and prints one table: median requests/s and
+latency of each page, its ratio to /healthz in the same run, with and without
+the page cache, the ratio large/small, and its SQL query count.
+
+The databases live on the server DATABASE_URL names when it is PostgreSQL
+(databases jtf_bench_small and jtf_bench_large, recreated each run), otherwise
+in SQLite files under .bench/. The developer's own database is never touched.
+"""
+
+import argparse
+import json
+import os
+import re
+import secrets
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+WORK = BASE_DIR / ".bench"
+MANAGE = [sys.executable, str(BASE_DIR / "manage.py")]
+CONNECTIONS = 32
+REDIS_URL = "redis://127.0.0.1:6379/15"
+
+# (label, path); {placeholders} are filled from the database being measured.
+PAGES = [
+    ("/healthz", "/healthz"),
+    ("home", "/"),
+    ("news list", "/news/"),
+    ("article", "{article}"),
+    ("topic", "{topic}"),
+    ("quotes", "/quotes/"),
+    ("events", "/events/"),
+    ("event", "{event}"),
+    ("RSS feed", "/news/feed/"),
+    ("calendar.ics", "/events/calendar.ics"),
+    ("search", "/search/?q=cities"),
+]
+REGISTER = "registration POST"
+
+# Run inside Django against the bench database: the pages' URLs and query counts.
+INSPECT = """
+import json
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from events.models import Event
+from news.models import Article, Topic
+
+urls = {
+    "article": Article.objects.published().order_by("publish_at").first().get_absolute_url(),
+    "topic": Topic.objects.get(slug="smart-cities").get_absolute_url(),
+    "event": Event.objects.get(slug="bench-open-event").get_absolute_url(),
+    "register": Event.objects.get(slug="bench-open-event").get_absolute_url(),
+}
+pages = json.loads(PAGES)
+client = Client()
+counts = {}
+for label, path in pages:
+    path = path.format(**urls)
+    with CaptureQueriesContext(connection) as queries:
+        status = client.get(path, secure=False).status_code
+    counts[label] = [path, status, len(queries)]
+print(json.dumps({"urls": urls, "counts": counts}))
+"""
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--duration", type=int, default=int(os.environ.get("BENCH_DURATION", 3)))
+    parser.add_argument("--runs", type=int, default=int(os.environ.get("BENCH_RUNS", 3)))
+    parser.add_argument("--warmup", type=int, default=1)
+    parser.add_argument("--datasets", default="small,large")
+    args = parser.parse_args()
+
+    wrk = find_wrk()
+    WORK.mkdir(exist_ok=True)
+    cache_url = REDIS_URL if redis_is_reachable() else "locmemcache://"
+    print(
+        f"Database: {describe_database()}; cache: {cache_url}; wrk -c{CONNECTIONS}, "
+        f"{args.runs} runs of {args.duration}s after {args.warmup}s warm-up",
+        flush=True,
+    )
+    manage("collectstatic", "--no-input", "--verbosity", "0", env=bench_env("sqlite://"))
+
+    results = {}
+    for dataset in args.datasets.split(","):
+        database_url = prepare_database(dataset)
+        env = bench_env(database_url, cache_url=cache_url)
+        info = inspect(env)
+        for page_cache in (True, False):
+            flush_cache(cache_url)
+            with gunicorn(env, page_cache=page_cache) as base_url:
+                for label, path in PAGES:
+                    url = base_url + path.format(**info["urls"])
+                    results[dataset, page_cache, label] = measure(wrk, url, args)
+                if page_cache:
+                    results[dataset, True, REGISTER] = measure_registrations(
+                        wrk, base_url, info["urls"]["register"], env, args
+                    )
+        results[dataset, "queries"] = info["counts"]
+    print_table(results, args.datasets.split(","))
+
+
+def find_wrk():
+    wrk = shutil.which("wrk")
+    if wrk is None and os.geteuid() == 0 and shutil.which("apt-get"):
+        print("Installing wrk from Debian's packages...", flush=True)
+        subprocess.run(["apt-get", "install", "-y", "-qq", "wrk"], check=False)
+        if not shutil.which("wrk"):
+            subprocess.run(["apt-get", "update", "-qq"], check=False)
+            subprocess.run(["apt-get", "install", "-y", "-qq", "wrk"], check=False)
+        wrk = shutil.which("wrk")
+    if wrk is None:
+        sys.exit("make bench needs wrk: install it (Debian: apt-get install wrk) and try again.")
+    return wrk
+
+
+def redis_is_reachable():
+    try:
+        with socket.create_connection(("127.0.0.1", 6379), timeout=0.5) as sock:
+            sock.sendall(b"PING\r\n")
+            return sock.recv(16).startswith(b"+PONG")
+    except OSError:
+        return False
+
+
+def flush_cache(cache_url):
+    if cache_url.startswith("redis"):
+        import redis
+
+        redis.Redis.from_url(cache_url).flushdb()
+
+
+def describe_database():
+    url = os.environ.get("DATABASE_URL", "")
+    return "PostgreSQL" if url.startswith("postgres") else "SQLite"
+
+
+def prepare_database(dataset):
+    """A fresh database for the dataset: migrated, the fixtures, and for 'large' the archive."""
+    url = os.environ.get("DATABASE_URL", "")
+    if url.startswith("postgres"):
+        import psycopg
+
+        name = f"jtf_bench_{dataset}"
+        parts = urlsplit(url)
+        admin_url = urlunsplit(parts._replace(path="/postgres"))
+        with psycopg.connect(admin_url, autocommit=True) as connection:
+            connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            connection.execute(f'CREATE DATABASE "{name}"')
+        database_url = urlunsplit(parts._replace(path=f"/{name}"))
+    else:
+        path = WORK / f"{dataset}.sqlite3"
+        for leftover in WORK.glob(f"{dataset}.sqlite3*"):
+            leftover.unlink()
+        database_url = f"sqlite:///{path}"
+    env = bench_env(database_url)
+    started = time.monotonic()
+    fixtures = sorted(map(str, BASE_DIR.glob("fixtures/*.json")))
+    manage("migrate", "--no-input", "--verbosity", "0", env=env)
+    manage("loaddata", "--verbosity", "0", *fixtures, env=env)
+    archive = ["--large"] if dataset == "large" else []
+    manage("populate_archive", "--bench-event", *archive, env=env)
+    print(f"{dataset} dataset ready in {time.monotonic() - started:.1f}s", flush=True)
+    return database_url
+
+
+def bench_env(database_url, cache_url="locmemcache://"):
+    return {
+        **os.environ,
+        "ENV_FILE": os.devnull,
+        "DEBUG": "off",
+        "SECRET_KEY": BENCH_SECRET_KEY,
+        "ALLOWED_HOSTS": "127.0.0.1,localhost,testserver",
+        "SECURE_SSL_REDIRECT": "off",
+        "SESSION_COOKIE_SECURE": "off",
+        "CSRF_COOKIE_SECURE": "off",
+        "SECURE_HSTS_SECONDS": "0",
+        "DATABASE_URL": database_url,
+        "CACHE_URL": cache_url,
+        "EMAIL_URL": "consolemail://",
+        "REGISTRATION_RATE_LIMIT": "1000000/s",
+        "LOG_LEVEL": "WARNING",
+        "GUNICORN_ACCESSLOG": "",
+    }
+
+
+BENCH_SECRET_KEY = secrets.token_urlsafe(50)
+
+
+def manage(*args, env):
+    """Run manage.py in the bench environment; stop the bench if it fails."""
+    command = [*MANAGE, *args]
+    result = subprocess.run(command, env=env, cwd=BASE_DIR, capture_output=True, text=True)
+    if result.returncode != 0:
+        sys.exit(f"manage.py {args[0]} failed:\n{result.stdout}{result.stderr}")
+    return result.stdout
+
+
+def inspect(env):
+    code = INSPECT.replace("json.loads(PAGES)", repr(PAGES))
+    output = manage("shell", "-c", code, env={**env, "PAGE_CACHE_SECONDS": "0"})
+    return json.loads(output.strip().splitlines()[-1])
+
+
+class gunicorn:
+    def __init__(self, env, page_cache):
+        self.port = free_port()
+        self.env = {
+            **env,
+            "GUNICORN_BIND": f"127.0.0.1:{self.port}",
+            "PAGE_CACHE_SECONDS": "60" if page_cache else "0",
+        }
+
+    def __enter__(self):
+        self.process = subprocess.Popen(
+            [
+                str(Path(sys.executable).parent / "gunicorn"),
+                "--config",
+                "python:taskforce.gunicorn",
+                "taskforce.wsgi",
+            ],
+            env=self.env,
+            cwd=BASE_DIR,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        base_url = f"http://127.0.0.1:{self.port}"
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                urllib.request.urlopen(base_url + "/readyz", timeout=1)
+                return base_url
+            except OSError:
+                time.sleep(0.2)
+        self.__exit__()
+        sys.exit("gunicorn did not start within 30 seconds")
+
+    def __exit__(self, *exc):
+        self.process.send_signal(signal.SIGTERM)
+        self.process.wait(timeout=30)
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def measure(wrk, url, args, script_args=()):
+    command = [wrk, "-t2", f"-c{CONNECTIONS}", "--latency", "--timeout", "10s"]
+    if args.warmup:
+        subprocess.run([*command, f"-d{args.warmup}s", url, *script_args], capture_output=True)
+    runs = []
+    for _ in range(args.runs):
+        output = subprocess.run(
+            [*command, f"-d{args.duration}s", url, *script_args], capture_output=True, text=True
+        ).stdout
+        runs.append(parse_wrk(output))
+    return {
+        "rps": statistics.median(r["rps"] for r in runs),
+        "p50": statistics.median(r["p50"] for r in runs),
+        "p99": statistics.median(r["p99"] for r in runs),
+        "errors": sum(r["errors"] for r in runs),
+        "requests": sum(r["requests"] for r in runs),
+    }
+
+
+UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0}
+
+
+def parse_wrk(output):
+    def latency(percent):
+        value, unit = re.search(rf"^\s+{percent}%\s+([\d.]+)(us|ms|s)$", output, re.M).groups()
+        return float(value) * UNITS[unit]
+
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
+    socket_errors = re.search(
+        r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", output
+    )
+    return {
+        "rps": float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1)),
+        "requests": int(re.search(r"(\d+) requests in", output).group(1)),
+        "p50": latency(50),
+        "p99": latency(99),
+        "errors": (int(errors.group(1)) if errors else 0)
+        + (sum(map(int, socket_errors.groups())) if socket_errors else 0),
+    }
+
+
+REGISTER_SCRIPT = """
+local counter = 1
+function setup(thread)
+  thread:set("id", counter)
+  counter = counter + 1
+end
+function init(args)
+  -- Every wrk process (warm-up and each run) gets its own prefix: no email twice.
+  prefix, origin = args[1] .. "-" .. os.time(), args[2]
+  sent = 0
+end
+function request()
+  sent = sent + 1
+  local body = "name=Bench+Visitor&organisation=Bench&consent=on"
+    .. "&email=bench-" .. prefix .. "-" .. id .. "-" .. sent .. "%40example.org"
+  return wrk.format("POST", nil, {
+    ["Content-Type"] = "application/x-www-form-urlencoded",
+    ["Origin"] = origin,
+  }, body)
+end
+"""
+
+COUNT_REGISTRATIONS = """
+from django.db.models import Count
+from django.db.models.functions import Lower
+from events.models import Registration
+rows = Registration.objects.filter(event__slug="bench-open-event")
+duplicates = rows.values(lower=Lower("email")).annotate(n=Count("id")).filter(n__gt=1).count()
+print(rows.count(), duplicates, rows.filter(status="confirmed").count())
+"""
+
+
+def measure_registrations(wrk, base_url, path, env, args):
+    """POST registrations with distinct emails; every one must be saved, none twice."""
+    script = WORK / "register.lua"
+    script.write_text(REGISTER_SCRIPT)
+    with urllib.request.urlopen(base_url + path) as response:
+        url = base_url + register_path(response.read().decode(), path)
+    before = int(manage("shell", "-c", COUNT_REGISTRATIONS, env=env).split()[-3])
+    script_args = ["-s", str(script), "--", secrets.token_hex(4), base_url]
+    result = measure(wrk, url, args, script_args=script_args)
+    counts = manage("shell", "-c", COUNT_REGISTRATIONS, env=env)
+    saved, duplicates, confirmed = (int(number) for number in counts.split()[-3:])
+    # wrk counts only the answers it read before its clock stopped (and not the
+    # warm-up's), so at least as many registrations must be saved as it counted.
+    correct = (
+        duplicates == 0
+        and result["errors"] == 0
+        and confirmed == saved
+        and saved - before >= result["requests"]
+    )
+    result["check"] = (
+        "ok"
+        if correct
+        else f"FAILED: {saved - before} saved for {result['requests']} answered, "
+        f"{duplicates} duplicates, {result['errors']} errors"
+    )
+    return result
+
+
+def register_path(html, page_path):
+    match = re.search(r'<form[^>]*method="post"[^>]*action="([^"]+)"', html) or re.search(
+        r'<form[^>]*action="([^"]+)"[^>]*method="post"', html
+    )
+    return match.group(1) if match else page_path
+
+
+def print_table(results, datasets):
+    floor = {(d, c): results[d, c, "/healthz"]["rps"] for d in datasets for c in (True, False)}
+    main = datasets[-1]
+    print()
+    print(
+        f"Dataset: {main}; ratios are to /healthz in the same run; large/small with the page cache."
+    )
+    header = (
+        f"{'page':<18} {'req/s':>8} {'p50 ms':>7} {'p99 ms':>7} {'x floor':>8} "
+        f"{'no cache':>9} {'x floor':>8} {'large/small':>11} {'queries':>8}"
+    )
+    print(header)
+    print("-" * len(header))
+    for label, _ in [*PAGES, (REGISTER, None)]:
+        cached = results[main, True, label]
+        uncached = results.get((main, False, label))
+        scale = (
+            f"{cached['rps'] / results['small', True, label]['rps']:.2f}"
+            if "small" in datasets and main != "small"
+            else "-"
+        )
+        queries = results[main, "queries"].get(label, [None, None, "-"])
+        small_queries = results.get(("small", "queries"), {}).get(label, [None, None, "-"])
+        query_text = f"{queries[2]}" + (
+            f"/{small_queries[2]}" if main != "small" and "small" in datasets else ""
+        )
+        print(
+            f"{label:<18} {cached['rps']:>8.0f} {cached['p50']:>7.2f} {cached['p99']:>7.2f} "
+            f"{cached['rps'] / floor[main, True]:>8.2f} "
+            + (
+                f"{uncached['rps']:>9.0f} {uncached['rps'] / floor[main, False]:>8.2f} "
+                if uncached
+                else f"{'-':>9} {'-':>8} "
+            )
+            + f"{scale:>11} {query_text:>8}"
+            + (f"  {cached['check']}" if "check" in cached else "")
+            + (
+                f"  ({cached['errors']} errors)"
+                if cached["errors"] and "check" not in cached
+                else ""
+            )
+        )
+    print(
+        "\nqueries: large/small dataset, counted once with the test client and the page cache off."
+    )
+
+
+if __name__ == "__main__":
+    main()
