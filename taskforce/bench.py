@@ -262,6 +262,7 @@ def free_port():
 
 
 def measure(wrk, url, args, script_args=()):
+    wait_until_idle(url)
     command = [wrk, "-t2", f"-c{CONNECTIONS}", "--latency", "--timeout", "10s"]
     if args.warmup:
         subprocess.run([*command, f"-d{args.warmup}s", url, *script_args], capture_output=True)
@@ -280,21 +281,38 @@ def measure(wrk, url, args, script_args=()):
     }
 
 
+def wait_until_idle(url, seconds=30):
+    """Let the server finish requests queued by the previous page before measuring the next."""
+    parts = urlsplit(url)
+    healthz = urlunsplit(parts._replace(path="/healthz", query=""))
+    quick_answers = 0
+    deadline = time.monotonic() + seconds
+    while quick_answers < 3 and time.monotonic() < deadline:
+        started = time.monotonic()
+        urllib.request.urlopen(healthz, timeout=seconds).read()
+        quick_answers = quick_answers + 1 if time.monotonic() - started < 0.02 else 0
+        time.sleep(0.05)
+
+
 UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0}
 
 
 def parse_wrk(output):
     def latency(percent):
-        value, unit = re.search(rf"^\s+{percent}%\s+([\d.]+)(us|ms|s)$", output, re.M).groups()
-        return float(value) * UNITS[unit]
+        found = re.search(rf"^\s+{percent}%\s+([\d.]+)(us|ms|s)$", output, re.M)
+        return float(found.group(1)) * UNITS[found.group(2)] if found else float("nan")
+
+    def number(pattern, default=0):
+        found = re.search(pattern, output)
+        return float(found.group(1)) if found else default
 
     errors = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
     socket_errors = re.search(
         r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", output
     )
     return {
-        "rps": float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1)),
-        "requests": int(re.search(r"(\d+) requests in", output).group(1)),
+        "rps": number(r"Requests/sec:\s+([\d.]+)"),
+        "requests": int(number(r"(\d+) requests in")),
         "p50": latency(50),
         "p99": latency(99),
         "errors": (int(errors.group(1)) if errors else 0)
@@ -370,50 +388,64 @@ def register_path(html, page_path):
 
 
 def print_table(results, datasets):
-    floor = {(d, c): results[d, c, "/healthz"]["rps"] for d in datasets for c in (True, False)}
+    """One row a page: the largest dataset measured, ratios to /healthz of the same server."""
     main = datasets[-1]
-    print()
+    compare = "small" in datasets and main != "small"
+
+    def ratio(a, b):
+        return f"{a / b:.2f}" if b else "-"
+
+    columns = [
+        ("page", 18),
+        ("req/s", 8),
+        ("p50 ms", 7),
+        ("p99 ms", 7),
+        ("x floor", 8),
+        ("no cache", 9),
+        ("x floor", 8),
+        ("L/S", 5),
+        ("L/S nc", 7),
+        ("queries", 8),
+    ]
     print(
-        f"Dataset: {main}; ratios are to /healthz in the same run; large/small with the page cache."
+        f"\nDataset: {main}. x floor: requests/s over /healthz's on the same server; "
+        "no cache: PAGE_CACHE_SECONDS=0; L/S: large/small requests/s (nc: no cache); "
+        "queries: large/small, once with the test client."
     )
-    header = (
-        f"{'page':<18} {'req/s':>8} {'p50 ms':>7} {'p99 ms':>7} {'x floor':>8} "
-        f"{'no cache':>9} {'x floor':>8} {'large/small':>11} {'queries':>8}"
+    header = " ".join(
+        f"{name:<{width}}" if i == 0 else f"{name:>{width}}"
+        for i, (name, width) in enumerate(columns)
     )
     print(header)
     print("-" * len(header))
     for label, _ in [*PAGES, (REGISTER, None)]:
         cached = results[main, True, label]
         uncached = results.get((main, False, label))
-        scale = (
-            f"{cached['rps'] / results['small', True, label]['rps']:.2f}"
-            if "small" in datasets and main != "small"
-            else "-"
+        cells = [
+            f"{cached['rps']:.0f}",
+            f"{cached['p50']:.2f}",
+            f"{cached['p99']:.2f}",
+            ratio(cached["rps"], results[main, True, "/healthz"]["rps"]),
+            f"{uncached['rps']:.0f}" if uncached else "-",
+            ratio(uncached["rps"], results[main, False, "/healthz"]["rps"]) if uncached else "-",
+            ratio(cached["rps"], results["small", True, label]["rps"]) if compare else "-",
+            ratio(uncached["rps"], results["small", False, label]["rps"])
+            if compare and uncached
+            else "-",
+        ]
+        queries = results[main, "queries"].get(label)
+        small = results.get(("small", "queries"), {}).get(label) if compare else None
+        cells.append(
+            f"{queries[2]}/{small[2]}" if queries and small else str(queries[2]) if queries else "-"
         )
-        queries = results[main, "queries"].get(label, [None, None, "-"])
-        small_queries = results.get(("small", "queries"), {}).get(label, [None, None, "-"])
-        query_text = f"{queries[2]}" + (
-            f"/{small_queries[2]}" if main != "small" and "small" in datasets else ""
+        row = f"{label:<18} " + " ".join(
+            f"{cell:>{width}}" for cell, (_, width) in zip(cells, columns[1:], strict=True)
         )
-        print(
-            f"{label:<18} {cached['rps']:>8.0f} {cached['p50']:>7.2f} {cached['p99']:>7.2f} "
-            f"{cached['rps'] / floor[main, True]:>8.2f} "
-            + (
-                f"{uncached['rps']:>9.0f} {uncached['rps'] / floor[main, False]:>8.2f} "
-                if uncached
-                else f"{'-':>9} {'-':>8} "
-            )
-            + f"{scale:>11} {query_text:>8}"
-            + (f"  {cached['check']}" if "check" in cached else "")
-            + (
-                f"  ({cached['errors']} errors)"
-                if cached["errors"] and "check" not in cached
-                else ""
-            )
-        )
-    print(
-        "\nqueries: large/small dataset, counted once with the test client and the page cache off."
-    )
+        if "check" in cached:
+            row += f"  {cached['check']}"
+        elif cached["errors"]:
+            row += f"  ({cached['errors']} errors)"
+        print(row)
 
 
 if __name__ == "__main__":

@@ -8,9 +8,12 @@ next request, on every process. Pages also change with the clock (a scheduled
 article falls due, registration opens, an event ends): apps register the next
 such moment with `register_time_boundary`, and the key changes when it passes.
 
-Requests with a session (staff, messages) and responses that set or depend on
-cookies (forms with a CSRF token) are never cached, so no visitor ever sees
-another's token, messages or staff-only content.
+Requests that carry a session or messages cookie (staff, flash messages) are
+never served from or stored in the cache, and neither is any response that sets
+a cookie (a form with a CSRF token), so no visitor ever sees another's token,
+messages or staff-only content. A response merely marked Vary: Cookie (a view
+looked at request.user) is shared: without a session cookie, everyone who
+receives it is the same anonymous visitor.
 """
 
 import hashlib
@@ -22,7 +25,7 @@ from django.core.cache import cache
 from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.utils import timezone
-from django.utils.cache import has_vary_header, set_response_etag
+from django.utils.cache import set_response_etag
 
 CONTENT_VERSION_KEY = "page-cache:content-version"
 CONTENT_APPS = {"taskforce", "news", "quotes", "events"}
@@ -124,6 +127,5 @@ class AnonymousPageCacheMiddleware:
             response.status_code == 200
             and not response.streaming
             and not response.cookies
-            and not has_vary_header(response, "Cookie")
             and not any(word in cache_control for word in ("private", "no-cache", "no-store"))
         )

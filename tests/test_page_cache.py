@@ -110,6 +110,21 @@ def test_visitors_with_a_session_bypass_the_cache(client, admin_user):
     assert "X-Page-Cache" not in client.get("/about/")
 
 
+def test_article_page_is_shared_although_it_checks_for_staff(client):
+    article = make_article()
+    client.get(article.get_absolute_url())
+    assert client.get(article.get_absolute_url())["X-Page-Cache"] == "hit"
+
+
+def test_a_page_with_a_csrf_token_is_never_shared(client, settings):
+    settings.ROOT_URLCONF = "tests.urls_cache"
+    first = client.get("/form/")
+    stranger = client.__class__()
+    second = stranger.get("/form/")
+    assert "X-Page-Cache" not in second
+    assert first.cookies["csrftoken"].value != second.cookies["csrftoken"].value
+
+
 def test_staff_preview_of_a_draft_never_reaches_the_public(client, admin_user):
     article = make_article(title="Secret draft", status=Article.Status.DRAFT)
     client.force_login(admin_user)
