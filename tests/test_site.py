@@ -98,3 +98,11 @@ def test_models_and_migrations_agree():
     from django.core.management import call_command
 
     call_command("makemigrations", "--check", "--dry-run", verbosity=0)
+
+
+def test_navigation_marks_the_current_section(client):
+    html = client.get("/about/").content.decode()
+    assert '<a href="/about/" aria-current="page">About</a>' in html
+    assert '<a href="/" aria-current' not in html
+    html = client.get("/events/past/").content.decode()
+    assert '<a href="/events/" aria-current="true">Events</a>' in html
