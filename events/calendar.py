@@ -46,7 +46,14 @@ def build_calendar(events, *, online_link=False):
     calendar.add("version", "2.0")
     calendar.add("calscale", "GREGORIAN")
     calendar.add("x-wr-calname", f"{settings.SITE_NAME}: events")
+    events = list(events)
     for event in events:
         calendar.add_component(build_vevent(event, online_link=online_link))
-    calendar.add_missing_timezones()
+    if events:
+        # Time zone rules only for the years the events span: a few lines, not decades.
+        first = min(event.start for event in events).date()
+        last = max(event.end for event in events).date()
+        calendar.add_missing_timezones(
+            first_date=first.replace(month=1, day=1), last_date=last.replace(month=12, day=31)
+        )
     return calendar.to_ical()

@@ -57,7 +57,7 @@ def register(*, event, name, email, organisation="", consent, now=None):
             queue_email(kind=OutgoingEmail.Kind.MANAGE_LINK, registration=existing, token=token)
             return RegistrationResult(Outcome.ALREADY_REGISTERED)
 
-        if event.seats_left(event.registrations.confirmed().count()) != 0:
+        if event.capacity is None or event.seats_left(event.registrations.confirmed().count()):
             status = Registration.Status.CONFIRMED
         elif event.waiting_list_enabled:
             status = Registration.Status.WAITLISTED
