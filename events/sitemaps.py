@@ -1,10 +1,11 @@
-from django.contrib.sitemaps import Sitemap
+from taskforce.sitemaps import ContentSitemap
 
 from .models import Event
 
 
-class EventSitemap(Sitemap):
+class EventSitemap(ContentSitemap):
     changefreq = "weekly"
+    lastmod_field = "updated"
 
     def items(self):
         return Event.objects.published()

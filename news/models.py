@@ -1,9 +1,9 @@
 from django.conf import settings
-from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
+from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVectorField
 from django.core.exceptions import ValidationError
 from django.core.validators import FileExtensionValidator
 from django.db import connection, models
-from django.db.models import Min, Q
+from django.db.models import F, Min, Q
 from django.urls import reverse
 from django.utils import timezone
 from django_prose_editor.fields import ProseEditorField
@@ -12,6 +12,9 @@ from taskforce.cache import bump_content_version
 from taskforce.models import Organisation
 
 from .sanitize import sanitize_html
+
+# Full-text search on PostgreSQL ranks only this many of the latest matches.
+SEARCH_CANDIDATES = 200
 
 IMAGE_EXTENSIONS = ["jpg", "jpeg", "png", "webp", "gif", "avif"]
 
@@ -54,18 +57,26 @@ class ArticleQuerySet(models.QuerySet):
         return self.filter(status=Article.Status.PUBLISHED, publish_at__lte=timezone.now())
 
     def search(self, query):
-        """Ranked full-text search on PostgreSQL; a plain substring match elsewhere."""
+        """
+        Articles matching `query` in their title, summary or body.
+
+        On PostgreSQL: full-text search on the stored search_vector (kept up to date by a
+        trigger, see migration 0002; title counts most, then summary, then body), ranked
+        among the latest SEARCH_CANDIDATES matches only, so a common word costs the same
+        on a large archive as on a small one. Elsewhere: a plain substring match, newest
+        first.
+        """
         if connection.vendor == "postgresql":
-            vector = (
-                SearchVector("title", weight="A", config="english")
-                + SearchVector("summary", weight="B", config="english")
-                + SearchVector("body", weight="C", config="english")
-            )
             search_query = SearchQuery(query, search_type="websearch", config="english")
+            latest = (
+                self.filter(search_vector=search_query)
+                .order_by("-publish_at", "-pk")
+                .values("pk")[:SEARCH_CANDIDATES]
+            )
             return (
-                self.annotate(search=vector, rank=SearchRank(vector, search_query))
-                .filter(search=search_query)
-                .order_by("-rank", "-publish_at")
+                self.model.objects.filter(pk__in=latest)
+                .annotate(rank=SearchRank(F("search_vector"), search_query))
+                .order_by("-rank", "-publish_at", "-pk")
             )
         return self.filter(
             Q(title__icontains=query) | Q(summary__icontains=query) | Q(body__icontains=query)
@@ -124,6 +135,9 @@ class Article(models.Model):
     )
     created = models.DateTimeField(auto_now_add=True)
     updated = models.DateTimeField(auto_now=True)
+    # Filled by a database trigger on PostgreSQL from the title, summary and body;
+    # unused elsewhere.
+    search_vector = SearchVectorField(null=True, editable=False)
 
     objects = ArticleQuerySet.as_manager()
 

@@ -1,20 +1,24 @@
-from django.contrib.sitemaps import Sitemap
+from django.db.models import Exists, OuterRef
+
+from taskforce.sitemaps import ContentSitemap
 
 from .models import Article, Topic
 
 
-class ArticleSitemap(Sitemap):
+class ArticleSitemap(ContentSitemap):
     changefreq = "weekly"
+    lastmod_field = "updated"
 
     def items(self):
-        return Article.objects.published()
+        return Article.objects.published().only("slug", "updated")
 
     def lastmod(self, article):
         return article.updated
 
 
-class TopicSitemap(Sitemap):
+class TopicSitemap(ContentSitemap):
     changefreq = "weekly"
 
     def items(self):
-        return Topic.objects.filter(articles__in=Article.objects.published()).distinct()
+        live = Article.objects.published().filter(topics=OuterRef("pk"))
+        return Topic.objects.filter(Exists(live))

@@ -1,29 +1,41 @@
-from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
+from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVectorField
 from django.core.exceptions import ValidationError
 from django.core.validators import FileExtensionValidator
 from django.db import connection, models
-from django.db.models import Prefetch, Q
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 
-from news.models import IMAGE_EXTENSIONS, Article
+from news.models import IMAGE_EXTENSIONS, SEARCH_CANDIDATES, Article
 from taskforce.models import Organisation
+
+QUOTES_PER_PERSON_PREVIEW = 3
 
 
 class PersonQuerySet(models.QuerySet):
     def with_public_quotes(self):
-        """People the public can read a quote from, each with those quotes in public_quotes."""
+        """People the public can read a quote from."""
+        return self.filter(Exists(Quote.objects.public().filter(person=OuterRef("pk"))))
+
+    def with_quote_previews(self, count=QUOTES_PER_PERSON_PREVIEW):
+        """
+        People with public quotes, each with their first `count` public quotes (in
+        preview_quotes) and how many public quotes they have in all (public_quote_count).
+        """
         public_quotes = Quote.objects.public()
+        quote_count = (
+            public_quotes.filter(person=OuterRef("pk"))
+            .order_by()
+            .values("person")
+            .annotate(count=Count("pk"))
+            .values("count")
+        )
+        previews = public_quotes.for_person_page().with_article_links()[:count]
         return (
-            self.filter(quotes__in=public_quotes)
-            .distinct()
+            self.with_public_quotes()
             .select_related("organisation")
-            .prefetch_related(
-                Prefetch(
-                    "quotes",
-                    queryset=public_quotes.select_related("article"),
-                    to_attr="public_quotes",
-                )
-            )
+            .annotate(public_quote_count=Coalesce(Subquery(quote_count), 0))
+            .prefetch_related(Prefetch("quotes", queryset=previews, to_attr="preview_quotes"))
         )
 
 
@@ -76,21 +88,41 @@ class Person(models.Model):
 class QuoteQuerySet(models.QuerySet):
     def public(self):
         """Quotes on their own, or from an article the public can already read."""
-        return self.filter(Q(article__isnull=True) | Q(article__in=Article.objects.published()))
+        live_article = Article.objects.published().filter(pk=OuterRef("article_id"))
+        return self.filter(Q(article__isnull=True) | Exists(live_article))
 
     def featured(self):
         return self.filter(featured=True)
 
+    def with_article_links(self):
+        """With the title and address of each quote's article, not the article's text."""
+        return self.select_related("article").defer(
+            "search_vector", "article__summary", "article__body", "article__search_vector"
+        )
+
+    def for_person_page(self):
+        """The order a person's quotes appear in: as the editors numbered them, then newest."""
+        return self.order_by("order", "-created", "-pk")
+
     def search(self, query):
-        """Ranked full-text search on PostgreSQL; a plain substring match elsewhere."""
+        """
+        Quotes matching `query`, by their words or the speaker's name.
+
+        On PostgreSQL: full-text search on the stored search_vector (kept up to date by a
+        trigger, see migration 0003), ranked among the latest SEARCH_CANDIDATES matches
+        only, so a common word costs the same on a large archive as on a small one.
+        Elsewhere: a plain substring match, in the usual order.
+        """
         if connection.vendor == "postgresql":
-            vector = SearchVector("text", weight="A", config="english") + SearchVector(
-                "person__name", weight="B", config="english"
-            )
             search_query = SearchQuery(query, search_type="websearch", config="english")
+            latest = (
+                self.filter(search_vector=search_query)
+                .order_by("-pk")
+                .values("pk")[:SEARCH_CANDIDATES]
+            )
             return (
-                self.annotate(search=vector, rank=SearchRank(vector, search_query))
-                .filter(search=search_query)
+                self.model.objects.filter(pk__in=latest)
+                .annotate(rank=SearchRank(F("search_vector"), search_query))
                 .order_by("-rank", "order", "pk")
             )
         return self.filter(Q(text__icontains=query) | Q(person__name__icontains=query))
@@ -117,6 +149,9 @@ class Quote(models.Model):
     order = models.PositiveIntegerField(default=0, help_text="Lower numbers come first.")
     created = models.DateTimeField(auto_now_add=True)
     updated = models.DateTimeField(auto_now=True)
+    # Filled by a database trigger on PostgreSQL from the text and the speaker's name;
+    # unused elsewhere.
+    search_vector = SearchVectorField(null=True, editable=False)
 
     objects = QuoteQuerySet.as_manager()
 

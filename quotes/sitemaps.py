@@ -1,9 +1,9 @@
-from django.contrib.sitemaps import Sitemap
+from taskforce.sitemaps import ContentSitemap
 
 from .models import Person
 
 
-class PersonSitemap(Sitemap):
+class PersonSitemap(ContentSitemap):
     changefreq = "monthly"
 
     def items(self):

@@ -1,28 +1,40 @@
-from django.views.generic import DetailView, ListView, TemplateView
+from django.views.generic import ListView, TemplateView
+from django.views.generic.detail import SingleObjectMixin
 
 from news.models import Article
 
 from .models import Person, Quote
 
 PEOPLE_PER_PAGE = 20
+QUOTES_PER_PAGE = 20
 SEARCH_RESULTS = 20
 MAX_QUERY_LENGTH = 200
 
 
 class QuoteListView(ListView):
-    """Quotes grouped by the person who said them."""
+    """Quotes grouped by the person who said them: a few each, with a link to the rest."""
 
     paginate_by = PEOPLE_PER_PAGE
     template_name = "quotes/quote_list.html"
     context_object_name = "people"
 
     def get_queryset(self):
-        return Person.objects.with_public_quotes()
+        return Person.objects.with_quote_previews()
 
 
-class PersonDetailView(DetailView):
+class PersonDetailView(SingleObjectMixin, ListView):
+    """A person and their public quotes, a page at a time."""
+
+    paginate_by = QUOTES_PER_PAGE
+    template_name = "quotes/person_detail.html"
+
+    def get(self, request, *args, **kwargs):
+        people = Person.objects.with_public_quotes().select_related("organisation")
+        self.object = self.get_object(queryset=people)
+        return super().get(request, *args, **kwargs)
+
     def get_queryset(self):
-        return Person.objects.with_public_quotes()
+        return self.object.quotes.public().for_person_page().with_article_links()
 
 
 class SearchView(TemplateView):
@@ -42,6 +54,7 @@ class SearchView(TemplateView):
             context["quotes"] = (
                 Quote.objects.public()
                 .search(query)
-                .select_related("person__organisation", "article")[:SEARCH_RESULTS]
+                .with_article_links()
+                .select_related("person__organisation")[:SEARCH_RESULTS]
             )
         return context

@@ -1,5 +1,9 @@
 from django.contrib.sitemaps import Sitemap
+from django.db.models import Count, Max
 from django.urls import reverse
+from django.utils.functional import cached_property
+
+SITEMAP_PAGE_SIZE = 1000
 
 
 class PageSitemap(Sitemap):
@@ -12,3 +16,32 @@ class PageSitemap(Sitemap):
 
     def location(self, item):
         return reverse(item)
+
+
+class ContentSitemap(Sitemap):
+    """
+    A section of the sitemap index listing database rows, SITEMAP_PAGE_SIZE at a time.
+
+    The index asks every section how many pages it has and when it last changed; one
+    aggregate query answers both (Django's default would load every row to find the
+    latest change). Set lastmod_field to the field that lastmod() reads.
+    """
+
+    limit = SITEMAP_PAGE_SIZE
+    lastmod_field = None
+
+    @cached_property
+    def _totals(self):
+        totals = {"count": Count("pk")}
+        if self.lastmod_field:
+            totals["latest"] = Max(self.lastmod_field)
+        return self.items().order_by().aggregate(**totals)
+
+    @property
+    def paginator(self):
+        paginator = super().paginator
+        paginator.count = self._totals["count"]
+        return paginator
+
+    def get_latest_lastmod(self):
+        return self._totals.get("latest")

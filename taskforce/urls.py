@@ -1,5 +1,5 @@
 from django.contrib import admin
-from django.contrib.sitemaps.views import sitemap
+from django.contrib.sitemaps import views as sitemap_views
 from django.urls import include, path
 
 from events.sitemaps import EventSitemap
@@ -23,7 +23,19 @@ urlpatterns = [
     path("robots.txt", views.RobotsView.as_view(), name="robots"),
     path("healthz", views.healthz, name="healthz"),
     path("readyz", views.readyz, name="readyz"),
-    path("sitemap.xml", sitemap, {"sitemaps": sitemaps}, name="sitemap"),
+    # An index of sections, each a page of at most SITEMAP_PAGE_SIZE addresses (?p=2, ...).
+    path(
+        "sitemap.xml",
+        sitemap_views.index,
+        {"sitemaps": sitemaps, "sitemap_url_name": "sitemap-section"},
+        name="sitemap",
+    ),
+    path(
+        "sitemap-<section>.xml",
+        sitemap_views.sitemap,
+        {"sitemaps": sitemaps},
+        name="sitemap-section",
+    ),
     path("admin/", admin.site.urls),
     path("", include("news.urls")),
     path("", include("quotes.urls")),

@@ -10,6 +10,7 @@ from django.utils import timezone
 from events.models import Event
 from taskforce.models import Organisation
 from tests.events_helpers import make_event, register
+from tests.sitemap_helpers import read_sitemap
 
 pytestmark = pytest.mark.django_db
 
@@ -114,7 +115,7 @@ def test_home_page_lists_three_upcoming_events_and_the_nav_links_to_events(clien
 def test_sitemap_lists_published_events_only(client):
     published = make_event()
     draft = make_event(status=Event.Status.DRAFT)
-    xml = client.get("/sitemap.xml").content.decode()
+    xml = read_sitemap(client)
     assert f"http://testserver{published.get_absolute_url()}" in xml
     assert draft.get_absolute_url() not in xml
 

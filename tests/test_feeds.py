@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from news.models import Article
 from tests.makers import make_article, make_person, make_quote, make_topic
+from tests.sitemap_helpers import read_sitemap
 
 pytestmark = pytest.mark.django_db
 
@@ -67,7 +68,7 @@ def test_sitemap_lists_published_articles_topics_and_people_only(client, article
     make_quote(person=person, article=articles["live"])
     hidden = make_person(slug="only-in-a-draft")
     make_quote(person=hidden, article=articles["draft"])
-    xml = client.get("/sitemap.xml").content.decode()
+    xml = read_sitemap(client)
     base = "<loc>http://testserver"
     assert f"{base}{articles['live'].get_absolute_url()}</loc>" in xml
     assert f"{base}{articles['other'].get_absolute_url()}</loc>" in xml

@@ -14,14 +14,21 @@ PAGES = {
     "/news/": 5,
     "/news/topics/smart-cities/": 5,
     "/news/{article}/": 5,
-    "/quotes/": 5,
-    "/people/speaker-0/": 5,
+    # People (a count and a page), then a few quotes each with their number.
+    "/quotes/": 3,
+    # The person, then their quotes (a count and a page).
+    "/people/speaker-0/": 3,
+    "/people/speaker-0/?page=2": 3,
     "/search/?q=cities": 5,
     "/news/feed/": 5,
     "/news/feed/atom/": 5,
     "/news/topics/smart-cities/feed/": 5,
-    # Four sitemaps (pages, articles, topics, people), each a count and a page of items.
-    "/sitemap.xml": 8,
+    # The index: one summary (size, latest change) per section stored in the database.
+    "/sitemap.xml": 4,
+    # A section page: its summary, then a page of items.
+    "/sitemap-news.xml": 2,
+    "/sitemap-topics.xml": 2,
+    "/sitemap-people.xml": 2,
 }
 
 
@@ -35,6 +42,8 @@ def build_site(count):
     ]
     for n, article in enumerate(articles):
         make_quote(person=people[n % 3], article=article, text=f"Cities quote {n}.", featured=True)
+    for n in range(20):  # enough for a second page of speaker-0's quotes
+        make_quote(person=people[0], text=f"Standalone quote {n}.")
     return articles[0]
 
 

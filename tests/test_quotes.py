@@ -45,16 +45,44 @@ def test_speaker_role_defaults_to_the_persons_role_when_quoted():
 def test_quotes_page_groups_quotes_by_person(client, iso):
     mujica = make_person(name="Sergio Mujica", slug="sergio-mujica", organisation=iso)
     lee = make_person(name="Chaesub Lee", slug="chaesub-lee")
-    make_quote(person=mujica, text="First from Mujica.")
+    make_quote(person=mujica, text="Numbered second by the editors.", order=2)
+    make_quote(person=mujica, text="Older from Mujica.")
     make_quote(person=lee, text="From Lee.")
-    make_quote(person=mujica, text="Second from Mujica.")
+    make_quote(person=mujica, text="Newer from Mujica.")
     make_person(name="Never Quoted")
     html = client.get("/quotes/").content.decode()
     lee_at, mujica_at = html.index("Chaesub Lee"), html.index("Sergio Mujica")
     assert lee_at < html.index("From Lee.") < mujica_at
-    assert mujica_at < html.index("First from Mujica.") < html.index("Second from Mujica.")
+    # The editors' numbering first, then the newest.
+    assert (
+        mujica_at
+        < html.index("Newer from Mujica.")
+        < html.index("Older from Mujica.")
+        < html.index("Numbered second by the editors.")
+    )
     assert "Never Quoted" not in html
+    assert "All 3 quotes" not in html  # every quote is already on the page
     assert '<a href="/quotes/" aria-current="page">Quotes</a>' in html
+
+
+def test_quotes_page_shows_three_quotes_per_person_and_links_to_the_rest(client):
+    person = make_person(name="Sergio Mujica", slug="sergio-mujica")
+    for n in range(5):
+        make_quote(person=person, text=f"Public quote {n}.", order=n)
+    make_quote(person=person, text="From a draft.", article=make_article(status="draft"))
+    html = client.get("/quotes/").content.decode()
+    assert [n for n in range(5) if f"Public quote {n}." in html] == [0, 1, 2]
+    assert '<a href="/people/sergio-mujica/">All 5 quotes by Sergio Mujica</a>' in html
+
+
+def test_quotes_page_lists_twenty_people_a_page(client):
+    for n in range(21):
+        make_quote(person=make_person(name=f"Speaker {n:02}"))
+    first = client.get("/quotes/").content.decode()
+    assert "Speaker 19" in first
+    assert "Speaker 20" not in first
+    assert "Speaker 20" in client.get("/quotes/", {"page": 2}).content.decode()
+    assert client.get("/quotes/", {"page": 3}).status_code == 404
 
 
 def test_person_page_lists_their_public_quotes(client, iso):
@@ -72,6 +100,35 @@ def test_person_page_lists_their_public_quotes(client, iso):
     assert f'<a href="{article.get_absolute_url()}">The launch</a>' in html
     assert "From a draft." not in html
     assert client.get("/people/nobody/").status_code == 404
+
+
+def test_person_page_shows_twenty_quotes_a_page(client):
+    person = make_person(name="Sergio Mujica", slug="sergio-mujica")
+    for n in range(25):
+        make_quote(person=person, text=f"Quote {n:02}.", order=n)
+    make_quote(person=person, text="From a draft.", article=make_article(status="draft"))
+    first = client.get("/people/sergio-mujica/").content.decode()
+    assert [n for n in range(25) if f"Quote {n:02}." in first] == list(range(20))
+    assert "Quotes (1\u201320 of 25)" in first  # an en dash
+    assert '<a href="?page=2" rel="next">' in first
+    second = client.get("/people/sergio-mujica/", {"page": 2}).content.decode()
+    assert [n for n in range(25) if f"Quote {n:02}." in second] == list(range(20, 25))
+    assert "From a draft." not in first + second
+    assert "<title>Sergio Mujica (page 2)" in second
+
+
+@pytest.mark.parametrize("page", ["3", "0", "abc", "-1"])
+def test_person_page_out_of_range_is_not_found(client, page):
+    person = make_person(slug="sergio-mujica")
+    for _ in range(21):
+        make_quote(person=person)
+    assert client.get("/people/sergio-mujica/", {"page": page}).status_code == 404
+
+
+def test_person_without_public_quotes_has_no_page(client):
+    person = make_person(slug="only-in-a-draft")
+    make_quote(person=person, article=make_article(status="draft"))
+    assert client.get("/people/only-in-a-draft/").status_code == 404
 
 
 def test_article_page_shows_its_quotes_with_speaker(client, iso):

@@ -1,7 +1,10 @@
 """Search over published articles and public quotes, on SQLite and PostgreSQL."""
 
+from datetime import timedelta
+
 import pytest
 from django.db import connection
+from django.utils import timezone
 
 from news.models import Article
 from quotes.models import Quote
@@ -88,3 +91,78 @@ def test_postgres_search_understands_web_search_syntax():
     make_article(title="Smart cities and climate")
     titles = [a.title for a in Article.objects.published().search('"smart cities" -covid')]
     assert titles == ["Smart cities and climate"]
+
+
+def stored_vector(instance):
+    """The search vector PostgreSQL stored for this row, as text ('' when empty)."""
+    return type(instance).objects.values_list("search_vector", flat=True).get(pk=instance.pk)
+
+
+@postgres_only
+def test_postgres_stores_each_articles_search_words_when_it_is_written():
+    article = make_article(title="Resilient water", summary="Floods.", body="<p>Sensors.</p>")
+    vector = stored_vector(article)
+    assert "'resili':1A" in vector
+    assert "'flood':3B" in vector
+    assert "'sensor':4C" in vector
+
+    article.title = "Energy networks"
+    article.save()
+    assert "'energi'" in stored_vector(article)
+    assert "'resili'" not in stored_vector(article)
+
+    [bulk] = Article.objects.bulk_create(
+        [Article(title="Mobility data", slug="mobility-data", summary="S.", body="<p>B.</p>")]
+    )
+    assert "'mobil':1A" in stored_vector(bulk)
+
+
+@postgres_only
+def test_postgres_stores_each_quotes_words_and_speaker_when_it_is_written():
+    person = make_person(name="Philippe Metzger")
+    quote = make_quote(person=person, text="Vibrant centres of business.")
+    assert "'vibrant':1A" in stored_vector(quote)
+    assert "'metzger':6B" in stored_vector(quote)
+
+    quote.text = "Resilient cities."
+    quote.save()
+    assert "'resili'" in stored_vector(quote)
+    assert "'vibrant'" not in stored_vector(quote)
+
+    [bulk] = Quote.objects.bulk_create([Quote(person=person, text="Open standards.")])
+    assert "'open':1A" in stored_vector(bulk)
+    assert "'metzger'" in stored_vector(bulk)
+
+    person.name = "Sergio Mujica"
+    person.save()
+    assert "'mujica'" in stored_vector(quote)
+    assert "'metzger'" not in stored_vector(quote)
+    assert [q.text for q in Quote.objects.search("Mujica")] == ["Resilient cities.", bulk.text]
+
+
+@postgres_only
+def test_postgres_search_ranks_a_title_match_above_a_body_match_on_the_page(client):
+    make_article(title="Annual report", body="<p>Interoperability of city data.</p>")
+    make_article(title="Interoperability of city data", body="<p>Annual report.</p>")
+    html = client.get("/search/", {"q": "interoperability"}).content.decode()
+    assert html.index("Interoperability of city data</a>") < html.index("Annual report</a>")
+
+
+@postgres_only
+def test_postgres_search_ranks_only_the_latest_matches(monkeypatch):
+    """A common word would otherwise rank the whole archive: only the latest few count."""
+    monkeypatch.setattr("news.models.SEARCH_CANDIDATES", 2)
+    now = timezone.now()
+    oldest = make_article(title="Cities", publish_at=now - timedelta(days=3))
+    older = make_article(body="<p>Cities.</p>", publish_at=now - timedelta(days=2))
+    newest = make_article(body="<p>Cities.</p>", publish_at=now - timedelta(days=1))
+    results = list(Article.objects.published().search("cities"))
+    assert oldest not in results
+    assert set(results) == {older, newest}
+
+    monkeypatch.setattr("quotes.models.SEARCH_CANDIDATES", 2)
+    person = make_person()
+    make_quote(person=person, text="Cities first.")
+    second = make_quote(person=person, text="Cities second.")
+    third = make_quote(person=person, text="Cities third.")
+    assert set(Quote.objects.public().search("cities")) == {second, third}

@@ -4,6 +4,8 @@ import pytest
 from axes.models import AccessAttempt
 from django.contrib.auth import get_user_model
 
+from tests.sitemap_helpers import read_sitemap, sitemap_pages
+
 pytestmark = pytest.mark.django_db
 
 
@@ -36,9 +38,18 @@ def test_robots_txt_points_at_the_sitemap(client):
 
 
 def test_sitemap_lists_the_fixed_pages(client):
-    response = client.get("/sitemap.xml")
-    assert response.status_code == 200
-    assert b"<loc>http://testserver/about/</loc>" in response.content
+    assert "<loc>http://testserver/about/</loc>" in read_sitemap(client)
+
+
+def test_sitemap_is_an_index_of_one_page_per_section(client):
+    assert sitemap_pages(client) == [
+        "/sitemap-pages.xml",
+        "/sitemap-events.xml",
+        "/sitemap-news.xml",
+        "/sitemap-topics.xml",
+        "/sitemap-people.xml",
+    ]
+    assert client.get("/sitemap-nothing.xml").status_code == 404
 
 
 def test_unknown_page_gets_a_friendly_404(client):
