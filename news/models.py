@@ -99,6 +99,13 @@ class ArticleQuerySet(models.QuerySet):
         return changed
 
 
+class ArticleManager(models.Manager.from_queryset(ArticleQuerySet)):
+    """Leaves out the stored search vector, which only search reads (in SQL)."""
+
+    def get_queryset(self):
+        return super().get_queryset().defer("search_vector")
+
+
 class Article(models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", "Draft"
@@ -139,7 +146,7 @@ class Article(models.Model):
     # unused elsewhere.
     search_vector = SearchVectorField(null=True, editable=False)
 
-    objects = ArticleQuerySet.as_manager()
+    objects = ArticleManager()
 
     class Meta:
         ordering = ["-publish_at", "-pk"]

@@ -128,6 +128,13 @@ class QuoteQuerySet(models.QuerySet):
         return self.filter(Q(text__icontains=query) | Q(person__name__icontains=query))
 
 
+class QuoteManager(models.Manager.from_queryset(QuoteQuerySet)):
+    """Leaves out the stored search vector, which only search reads (in SQL)."""
+
+    def get_queryset(self):
+        return super().get_queryset().defer("search_vector")
+
+
 class Quote(models.Model):
     text = models.TextField(help_text="The words exactly as spoken, without quotation marks.")
     person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="quotes")
@@ -153,7 +160,7 @@ class Quote(models.Model):
     # unused elsewhere.
     search_vector = SearchVectorField(null=True, editable=False)
 
-    objects = QuoteQuerySet.as_manager()
+    objects = QuoteManager()
 
     class Meta:
         ordering = ["order", "pk"]
