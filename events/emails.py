@@ -39,7 +39,10 @@ CLAIM_SECONDS = 300
 
 
 def queue_email(*, kind, registration, token=None):
-    """Write the email now (inside the caller's transaction) and deliver it after commit."""
+    """Write the email now, inside the caller's transaction, so it can never be lost.
+
+    It is sent after the commit (EMAIL_SEND_AT_ONCE) or by the outbox worker.
+    """
     event = registration.event
     confirmed = registration.status == registration.Status.CONFIRMED
     context = {
@@ -63,7 +66,8 @@ def queue_email(*, kind, registration, token=None):
         body_html=render_to_string(f"emails/{kind}.html", context),
         calendar=calendar,
     )
-    transaction.on_commit(lambda: deliver(email.pk))
+    if settings.EMAIL_SEND_AT_ONCE:
+        transaction.on_commit(lambda: deliver(email.pk))
     return email
 
 

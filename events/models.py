@@ -5,8 +5,8 @@ from datetime import datetime, time, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Count, Min, Q
-from django.db.models.functions import Lower
+from django.db.models import Count, Min, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce, Lower
 from django.urls import reverse
 from django.utils import timezone
 
@@ -48,13 +48,16 @@ class EventQuerySet(models.QuerySet):
         return min(filter(None, moments.values()), default=None)
 
     def with_counts(self):
+        """Confirmed and waitlisted counts, counted only for the events actually fetched."""
+
+        def count(status):
+            registrations = Registration.objects.filter(event=OuterRef("pk"), status=status)
+            counted = registrations.order_by().values("event").annotate(n=Count("pk")).values("n")
+            return Coalesce(Subquery(counted), 0)
+
         return self.annotate(
-            confirmed_count=Count(
-                "registrations", filter=Q(registrations__status=Registration.Status.CONFIRMED)
-            ),
-            waitlisted_count=Count(
-                "registrations", filter=Q(registrations__status=Registration.Status.WAITLISTED)
-            ),
+            confirmed_count=count(Registration.Status.CONFIRMED),
+            waitlisted_count=count(Registration.Status.WAITLISTED),
         )
 
 

@@ -13,6 +13,13 @@ class LatestArticlesFeed(Feed):
     link = reverse_lazy("news:list")
     description = "News from the Joint Task Force of ITU, ISO and IEC on smart cities."
 
+    def __call__(self, request, *args, **kwargs):
+        response = super().__call__(request, *args, **kwargs)
+        # The feed generator writes hundreds of small pieces; sent one by one they
+        # stall on TCP (Nagle's algorithm). One piece goes out at once.
+        response.content = response.content
+        return response
+
     def items(self):
         return Article.objects.published().prefetch_related("topics")[:FEED_LENGTH]
 

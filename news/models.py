@@ -51,10 +51,20 @@ class Topic(models.Model):
         return reverse("news:topic", kwargs={"slug": self.slug})
 
 
+def live(prefix=""):
+    """The condition for an article the public may read: published and due.
+
+    prefix reaches an article through a relation, e.g. live("article__").
+    """
+    return Q(
+        **{f"{prefix}status": Article.Status.PUBLISHED, f"{prefix}publish_at__lte": timezone.now()}
+    )
+
+
 class ArticleQuerySet(models.QuerySet):
     def published(self):
         """Published and due: a future publish time stays hidden until it passes."""
-        return self.filter(status=Article.Status.PUBLISHED, publish_at__lte=timezone.now())
+        return self.filter(live())
 
     def search(self, query):
         """

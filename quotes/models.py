@@ -6,7 +6,7 @@ from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 
-from news.models import IMAGE_EXTENSIONS, SEARCH_CANDIDATES, Article
+from news.models import IMAGE_EXTENSIONS, SEARCH_CANDIDATES, Article, live
 from taskforce.models import Organisation
 
 QUOTES_PER_PERSON_PREVIEW = 3
@@ -88,8 +88,7 @@ class Person(models.Model):
 class QuoteQuerySet(models.QuerySet):
     def public(self):
         """Quotes on their own, or from an article the public can already read."""
-        live_article = Article.objects.published().filter(pk=OuterRef("article_id"))
-        return self.filter(Q(article__isnull=True) | Exists(live_article))
+        return self.filter(Q(article__isnull=True) | live("article__"))
 
     def featured(self):
         return self.filter(featured=True)

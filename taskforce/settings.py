@@ -227,3 +227,7 @@ RATELIMIT_IP_META_KEY = env.str("RATELIMIT_IP_META_KEY", default="") or None
 EMAIL_MAX_ATTEMPTS = env.int("EMAIL_MAX_ATTEMPTS", default=10)
 # A mail server that does not answer must not hold a request (or the worker) for long.
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
+# Send each email in the request as soon as its transaction commits. Off: only the
+# outbox worker (send_pending_emails --loop) sends, so a slow mail server never
+# delays an answer to a visitor.
+EMAIL_SEND_AT_ONCE = env.bool("EMAIL_SEND_AT_ONCE", default=True)

@@ -29,6 +29,24 @@ def test_send_pending_emails_sends_what_is_waiting_and_only_once(mailoutbox):
     assert len(mailoutbox) == 2
 
 
+def test_with_the_worker_alone_sending_registration_answers_without_mailing(
+    client, settings, mailoutbox, django_capture_on_commit_callbacks
+):
+    settings.EMAIL_SEND_AT_ONCE = False
+    event = make_event()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            f"/events/{event.slug}/register/",
+            {"name": "Ada", "email": "ada@example.org", "consent": "on"},
+        )
+    assert response.status_code == 302
+    assert event.registrations.get().status == Registration.Status.CONFIRMED
+    assert mailoutbox == []
+    assert "Sent 1 emails; 0 still pending." in run("send_pending_emails")
+    assert mailoutbox[0].to == ["ada@example.org"]
+    assert mailoutbox[0].attachments[0][0] == "event.ics"
+
+
 def test_send_pending_emails_gives_up_after_the_maximum_attempts(settings, mailoutbox):
     register(make_event())
     OutgoingEmail.objects.update(attempts=settings.EMAIL_MAX_ATTEMPTS)
