@@ -39,9 +39,14 @@ def register_time_boundary(next_moment):
     _time_boundaries.append(next_moment)
 
 
-def content_version():
-    """The version of the content as pages show it now: (edits, next time boundary)."""
-    record = cache.get(CONTENT_VERSION_KEY)
+def content_version(record=None):
+    """
+    The version of the content as pages show it now: (edits, next time boundary).
+
+    record is the stored version when the caller already fetched it.
+    """
+    if record is None:
+        record = cache.get(CONTENT_VERSION_KEY)
     now = timezone.now()
     if record is None or (record[1] is not None and record[1] <= now):
         edits = record[0] if record else time.time_ns()
@@ -99,17 +104,20 @@ class AnonymousPageCacheMiddleware:
     def __call__(self, request):
         if not self.seconds or not self._is_shareable_request(request):
             return self.get_response(request)
-        edits, boundary = content_version()
         url = hashlib.sha256(request.build_absolute_uri().encode()).hexdigest()
-        key = f"page-cache:{edits}:{boundary and boundary.timestamp()}:{url}"
-        response = cache.get(key)
-        if response is not None:
+        key = f"page-cache:page:{url}"
+        # One round trip: the current version and the page with the version it shows.
+        found = cache.get_many([CONTENT_VERSION_KEY, key])
+        version = content_version(found.get(CONTENT_VERSION_KEY))
+        stored = found.get(key)
+        if stored is not None and stored[0] == version:
+            response = stored[1]
             response["X-Page-Cache"] = "hit"
             return response
         response = self.get_response(request)
         if self._is_shareable_response(response):
             set_response_etag(response)
-            cache.set(key, response, self.seconds)
+            cache.set(key, (version, response), self.seconds)
             response["X-Page-Cache"] = "miss"
         return response
 
