@@ -5,7 +5,7 @@ from news.models import Article
 
 from .models import Person, Quote
 
-PEOPLE_PER_PAGE = 20
+PEOPLE_PER_PAGE = 10
 QUOTES_PER_PAGE = 20
 SEARCH_RESULTS = 20
 MAX_QUERY_LENGTH = 200
