@@ -109,11 +109,14 @@ class ArticleQuerySet(models.QuerySet):
         return changed
 
 
-class ArticleManager(models.Manager.from_queryset(ArticleQuerySet)):
+class SearchableManager(models.Manager):
     """Leaves out the stored search vector, which only search reads (in SQL)."""
 
     def get_queryset(self):
         return super().get_queryset().defer("search_vector")
+
+
+ArticleManager = SearchableManager.from_queryset(ArticleQuerySet)
 
 
 class Article(models.Model):

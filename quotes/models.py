@@ -6,7 +6,7 @@ from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 
-from news.models import IMAGE_EXTENSIONS, SEARCH_CANDIDATES, Article, live
+from news.models import IMAGE_EXTENSIONS, SEARCH_CANDIDATES, Article, SearchableManager, live
 from taskforce.models import Organisation
 
 QUOTES_PER_PERSON_PREVIEW = 3
@@ -127,11 +127,7 @@ class QuoteQuerySet(models.QuerySet):
         return self.filter(Q(text__icontains=query) | Q(person__name__icontains=query))
 
 
-class QuoteManager(models.Manager.from_queryset(QuoteQuerySet)):
-    """Leaves out the stored search vector, which only search reads (in SQL)."""
-
-    def get_queryset(self):
-        return super().get_queryset().defer("search_vector")
+QuoteManager = SearchableManager.from_queryset(QuoteQuerySet)
 
 
 class Quote(models.Model):
