@@ -61,7 +61,29 @@ def live(prefix=""):
     )
 
 
-class ArticleQuerySet(models.QuerySet):
+class SearchableQuerySet(models.QuerySet):
+    """Rows with a stored search_vector, filled by a PostgreSQL trigger."""
+
+    def ranked_matches(self, query, *, newest_first, then):
+        """
+        Full-text matches for `query`, best first, ranked among the latest
+        SEARCH_CANDIDATES matches only (by `newest_first`), so a common word costs
+        the same on a large archive as on a small one; ties are ordered by `then`.
+        """
+        search_query = SearchQuery(query, search_type="websearch", config="english")
+        latest = (
+            self.filter(search_vector=search_query)
+            .order_by(*newest_first)
+            .values("pk")[:SEARCH_CANDIDATES]
+        )
+        return (
+            self.model.objects.filter(pk__in=latest)
+            .annotate(rank=SearchRank(F("search_vector"), search_query))
+            .order_by("-rank", *then)
+        )
+
+
+class ArticleQuerySet(SearchableQuerySet):
     def published(self):
         """Published and due: a future publish time stays hidden until it passes."""
         return self.filter(live())
@@ -70,24 +92,13 @@ class ArticleQuerySet(models.QuerySet):
         """
         Articles matching `query` in their title, summary or body.
 
-        On PostgreSQL: full-text search on the stored search_vector (kept up to date by a
-        trigger, see migration 0002; title counts most, then summary, then body), ranked
-        among the latest SEARCH_CANDIDATES matches only, so a common word costs the same
-        on a large archive as on a small one. Elsewhere: a plain substring match, newest
-        first.
+        On PostgreSQL: ranked full-text search (trigger in migration 0002: the title
+        counts most, then the summary, then the body). Elsewhere: a plain substring
+        match, newest first.
         """
         if connection.vendor == "postgresql":
-            search_query = SearchQuery(query, search_type="websearch", config="english")
-            latest = (
-                self.filter(search_vector=search_query)
-                .order_by("-publish_at", "-pk")
-                .values("pk")[:SEARCH_CANDIDATES]
-            )
-            return (
-                self.model.objects.filter(pk__in=latest)
-                .annotate(rank=SearchRank(F("search_vector"), search_query))
-                .order_by("-rank", "-publish_at", "-pk")
-            )
+            newest = ["-publish_at", "-pk"]
+            return self.ranked_matches(query, newest_first=newest, then=newest)
         return self.filter(
             Q(title__icontains=query) | Q(summary__icontains=query) | Q(body__icontains=query)
         )

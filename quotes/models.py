@@ -1,12 +1,18 @@
-from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVectorField
+from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.core.validators import FileExtensionValidator
 from django.db import connection, models
-from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, Subquery
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 
-from news.models import IMAGE_EXTENSIONS, SEARCH_CANDIDATES, Article, SearchableManager, live
+from news.models import (
+    IMAGE_EXTENSIONS,
+    Article,
+    SearchableManager,
+    SearchableQuerySet,
+    live,
+)
 from taskforce.models import Organisation
 
 QUOTES_PER_PERSON_PREVIEW = 3
@@ -85,7 +91,7 @@ class Person(models.Model):
             raise ValidationError({"photo_alt": "Describe the photo for people who cannot see it."})
 
 
-class QuoteQuerySet(models.QuerySet):
+class QuoteQuerySet(SearchableQuerySet):
     def public(self):
         """Quotes on their own, or from an article the public can already read."""
         return self.filter(Q(article__isnull=True) | live("article__"))
@@ -107,23 +113,11 @@ class QuoteQuerySet(models.QuerySet):
         """
         Quotes matching `query`, by their words or the speaker's name.
 
-        On PostgreSQL: full-text search on the stored search_vector (kept up to date by a
-        trigger, see migration 0003), ranked among the latest SEARCH_CANDIDATES matches
-        only, so a common word costs the same on a large archive as on a small one.
-        Elsewhere: a plain substring match, in the usual order.
+        On PostgreSQL: ranked full-text search (trigger in migration 0003). Elsewhere: a
+        plain substring match, in the usual order.
         """
         if connection.vendor == "postgresql":
-            search_query = SearchQuery(query, search_type="websearch", config="english")
-            latest = (
-                self.filter(search_vector=search_query)
-                .order_by("-pk")
-                .values("pk")[:SEARCH_CANDIDATES]
-            )
-            return (
-                self.model.objects.filter(pk__in=latest)
-                .annotate(rank=SearchRank(F("search_vector"), search_query))
-                .order_by("-rank", "order", "pk")
-            )
+            return self.ranked_matches(query, newest_first=["-pk"], then=["order", "pk"])
         return self.filter(Q(text__icontains=query) | Q(person__name__icontains=query))
 
 

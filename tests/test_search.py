@@ -160,7 +160,6 @@ def test_postgres_search_ranks_only_the_latest_matches(monkeypatch):
     assert oldest not in results
     assert set(results) == {older, newest}
 
-    monkeypatch.setattr("quotes.models.SEARCH_CANDIDATES", 2)
     person = make_person()
     make_quote(person=person, text="Cities first.")
     second = make_quote(person=person, text="Cities second.")
