@@ -1,8 +1,10 @@
 """Registration emails through an outbox table.
 
-Services write an OutgoingEmail inside their transaction and ask for delivery on
-commit; a mail server that is down leaves the email pending, and
-`manage.py send_pending_emails` (run as a worker or on a schedule) sends it later.
+Services write an OutgoingEmail inside their transaction: only what to send
+(kind, registration, and the new manage link's token), so the event's lock is
+held for one small insert. The email is rendered when it is delivered, after
+the commit (EMAIL_SEND_AT_ONCE) or by `manage.py send_pending_emails`; a mail
+server that is down leaves it pending for the next round.
 """
 
 import logging
@@ -38,37 +40,48 @@ WITH_CALENDAR = {
 CLAIM_SECONDS = 300
 
 
-def queue_email(*, kind, registration, token=None):
-    """Write the email now, inside the caller's transaction, so it can never be lost.
+def queue_email(*, kind, registration, token=""):
+    """Record the email inside the caller's transaction, so it can never be lost.
 
     It is sent after the commit (EMAIL_SEND_AT_ONCE) or by the outbox worker.
     """
+    email = OutgoingEmail.objects.create(
+        registration=registration,
+        kind=kind,
+        to=registration.email,
+        subject=SUBJECTS[kind].format(title=registration.event.title)[:300],
+        manage_token=token or "",
+    )
+    if settings.EMAIL_SEND_AT_ONCE:
+        transaction.on_commit(lambda: deliver(email.pk))
+    return email
+
+
+def build_message(email):
+    """The email as it is sent: text and HTML bodies, and an invitation where it helps."""
+    registration = email.registration
     event = registration.event
     confirmed = registration.status == registration.Status.CONFIRMED
     context = {
         "registration": registration,
         "event": event,
         "event_url": absolute_url(event.get_absolute_url()),
-        "manage_url": absolute_url(registration.get_manage_url(token)) if token else "",
+        "manage_url": absolute_url(registration.get_manage_url(email.manage_token))
+        if email.manage_token
+        else "",
         "online_url": event.online_url if confirmed and event.is_online else "",
         "position": registration.waiting_position,
         "site_name": settings.SITE_NAME,
     }
-    calendar = ""
-    if kind in WITH_CALENDAR:
-        calendar = build_calendar([event], online_link=confirmed).decode()
-    email = OutgoingEmail.objects.create(
-        registration=registration,
-        kind=kind,
-        to=registration.email,
-        subject=SUBJECTS[kind].format(title=event.title)[:300],
-        body_text=render_to_string(f"emails/{kind}.txt", context),
-        body_html=render_to_string(f"emails/{kind}.html", context),
-        calendar=calendar,
+    message = EmailMultiAlternatives(
+        subject=email.subject,
+        body=render_to_string(f"emails/{email.kind}.txt", context),
+        to=[email.to],
     )
-    if settings.EMAIL_SEND_AT_ONCE:
-        transaction.on_commit(lambda: deliver(email.pk))
-    return email
+    message.attach_alternative(render_to_string(f"emails/{email.kind}.html", context), "text/html")
+    if email.kind in WITH_CALENDAR:
+        message.attach("event.ics", build_calendar([event], online_link=confirmed), "text/calendar")
+    return message
 
 
 def claim(email_id, now=None):
@@ -85,14 +98,9 @@ def deliver(email_id):
     """Send one email; on failure log it and leave it pending. Returns True when sent."""
     if not claim(email_id):
         return False
-    email = OutgoingEmail.objects.get(pk=email_id)
-    message = EmailMultiAlternatives(subject=email.subject, body=email.body_text, to=[email.to])
-    if email.body_html:
-        message.attach_alternative(email.body_html, "text/html")
-    if email.calendar:
-        message.attach("event.ics", email.calendar, "text/calendar")
+    email = OutgoingEmail.objects.select_related("registration__event").get(pk=email_id)
     try:
-        message.send()
+        build_message(email).send()
     except Exception as error:
         logger.warning(
             "Email %s (%s) could not be sent, will retry: %r", email.pk, email.kind, error
@@ -106,9 +114,7 @@ def deliver(email_id):
         attempts=email.attempts + 1,
         last_error="",
         claimed_until=None,
-        body_text="",
-        body_html="",
-        calendar="",
+        manage_token="",
     )
     return True
 

@@ -5,7 +5,7 @@ from datetime import datetime, time, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Count, Min, OuterRef, Q, Subquery
+from django.db.models import Count, Min, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce, Lower
 from django.urls import reverse
 from django.utils import timezone
@@ -252,7 +252,9 @@ class RegistrationQuerySet(models.QuerySet):
         return self.filter(status=Registration.Status.WAITLISTED).order_by("created", "pk")
 
     def for_email(self, email):
-        return self.filter(email__iexact=email.strip())
+        """Case-insensitive, as the unique constraint compares, so the lookup uses its index."""
+        address = Lower(Value(email.strip()))
+        return self.alias(email_lower=Lower("email")).filter(email_lower=address)
 
     def by_token(self, token):
         return self.filter(token_hash=hash_token(token))
@@ -279,7 +281,7 @@ class Registration(models.Model):
     objects = RegistrationQuerySet.as_manager()
 
     class Meta:
-        ordering = ["event", "created", "pk"]
+        ordering = ["event_id", "created", "pk"]
         indexes = [
             models.Index(fields=["event", "status", "created"], name="registration_queue_idx")
         ]
@@ -316,10 +318,11 @@ class Registration(models.Model):
 
 
 class OutgoingEmail(models.Model):
-    """An email written in the same transaction as the change it reports, so none is lost.
+    """An email recorded in the same transaction as the change it reports, so none is lost.
 
-    Sent right after the commit; whatever fails stays pending for `send_pending_emails`.
-    Bodies are cleared once sent: they hold private manage links.
+    It holds what to send, not the text: the email is rendered when it is sent, right
+    after the commit or by `send_pending_emails`. The manage link's token is kept only
+    until then.
     """
 
     class Kind(models.TextChoices):
@@ -337,9 +340,9 @@ class OutgoingEmail(models.Model):
     kind = models.CharField(max_length=20, choices=Kind.choices)
     to = models.EmailField()
     subject = models.CharField(max_length=300)
-    body_text = models.TextField(blank=True)
-    body_html = models.TextField(blank=True)
-    calendar = models.TextField(blank=True, help_text="An .ics attached to the email.")
+    manage_token = models.CharField(
+        max_length=100, blank=True, help_text="The private link's token, cleared once sent."
+    )
     created = models.DateTimeField(default=timezone.now)
     sent_at = models.DateTimeField(null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)

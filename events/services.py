@@ -4,12 +4,18 @@ Each function runs in one transaction and locks the event row before counting
 (lock, count, write), so seats are never overbooked however many processes
 take requests; emails are written to the outbox in the same transaction and
 sent after it commits.
+
+Registering for an event without a seat limit counts nothing, so it takes the
+event row's lock in shared mode: registrations go on side by side, while any
+change to the event (capacity, status, dates) waits for them, and they for it.
+There the database's unique constraint finds an address already registered,
+and that case is handled again under the exclusive lock.
 """
 
 from dataclasses import dataclass
 from datetime import timedelta
 
-from django.db import transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from .emails import queue_email
@@ -33,24 +39,45 @@ class RegistrationResult:
     registration: Registration | None = None
 
 
-def _locked(event):
+def _locked(event, *, shared=False):
+    """The event row, fresh from the database and locked until the transaction ends."""
+    if shared and connection.features.has_select_for_update:
+        table = connection.ops.quote_name(Event._meta.db_table)
+        rows = Event.objects.raw(f"SELECT * FROM {table} WHERE id = %s FOR SHARE", [event.pk])
+        for locked in rows:
+            return locked
+        raise Event.DoesNotExist
     return Event.objects.select_for_update().get(pk=event.pk)
 
 
 def register(*, event, name, email, organisation="", consent, now=None):
     if not consent:
         raise ValueError("A registration needs consent to the privacy notice.")
+    person = {"name": name, "email": email.strip(), "organisation": organisation}
     now = now or timezone.now()
-    email = email.strip()
+    if event.capacity is None:
+        try:
+            result = _register(event, person, now, shared=True)
+        except IntegrityError:
+            result = None  # This address is registered already.
+        if result is not None:
+            return result
+    return _register(event, person, now, shared=False)
+
+
+def _register(event, person, now, *, shared):
+    """Register under the event's lock; None when the shared lock is not enough after all."""
     with transaction.atomic():
-        event = _locked(event)
+        event = _locked(event, shared=shared)
+        if shared and event.capacity is not None:
+            return None
         state = event.registration_state(now)
         if state == Event.RegistrationState.NOT_OPEN_YET:
             return RegistrationResult(Outcome.NOT_OPEN_YET)
         if state != Event.RegistrationState.OPEN:
             return RegistrationResult(Outcome.CLOSED)
 
-        existing = event.registrations.live().for_email(email).first()
+        existing = not shared and event.registrations.live().for_email(person["email"]).first()
         if existing:
             token = existing.issue_token()
             existing.save(update_fields=["token_hash", "updated"])
@@ -66,9 +93,7 @@ def register(*, event, name, email, organisation="", consent, now=None):
 
         registration = Registration(
             event=event,
-            name=name,
-            email=email,
-            organisation=organisation,
+            **person,
             consent=True,
             consented_at=now,
             status=status,

@@ -73,6 +73,9 @@ class RegisterView(EventDetailView):
 
     http_method_names = ["post"]
 
+    def get_queryset(self):
+        return Event.objects.public()
+
     def post(self, request, *args, **kwargs):
         self.object = event = self.get_object()
         form = RegistrationForm(request.POST)
@@ -82,6 +85,7 @@ class RegisterView(EventDetailView):
         if not form.is_valid():
             if state == Event.RegistrationState.OPEN:
                 self.form = form
+                self.object = super().get_queryset().get(pk=event.pk)
                 return self.render_to_response(self.get_context_data(), status=400)
             if state == Event.RegistrationState.NOT_OPEN_YET:
                 return self.redirect_to_result(event, services.Outcome.NOT_OPEN_YET)

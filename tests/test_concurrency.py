@@ -61,6 +61,40 @@ def test_the_same_email_registering_concurrently_gets_one_seat():
     assert event.registrations.count() == 1
 
 
+def test_concurrent_registrations_without_a_limit_are_all_saved_once():
+    event = make_event(capacity=None)
+    emails = [f"open{i}@example.org" for i in range(THREADS)] + ["Twin@example.org"] * 4
+    emails += ["twin@example.org"] * 4
+
+    outcomes = run_at_once(lambda email: register(event, email=email).outcome, emails)
+
+    assert outcomes.count("confirmed") == THREADS + 1
+    assert outcomes.count("already_registered") == 7
+    assert event.registrations.confirmed().count() == THREADS + 1
+    assert OutgoingEmail.objects.filter(kind="confirmed").count() == THREADS + 1
+    assert OutgoingEmail.objects.filter(kind="manage_link").count() == 7
+
+
+def test_a_limit_set_while_people_register_holds_from_that_moment_on():
+    event = make_event(capacity=None)
+    for i in range(3):
+        register(event, email=f"early{i}@example.org")
+
+    def act(i):
+        if i == 0:
+            return services.change_capacity(event=event, capacity=5)
+        return register(event, email=f"racer{i}@example.org").outcome
+
+    run_at_once(act, range(THREADS))
+
+    statuses = list(event.registrations.order_by("pk").values_list("status", flat=True))
+    assert len(statuses) == 3 + THREADS - 1
+    # Everyone who registered before the limit has a seat; after it, seats run out at 5.
+    first_waiting = statuses.index("waitlisted") if "waitlisted" in statuses else len(statuses)
+    assert set(statuses[first_waiting:]) <= {"waitlisted"}
+    assert first_waiting == len(statuses) or first_waiting >= 5
+
+
 def test_concurrent_cancellations_and_promotions_promote_no_one_twice():
     event = make_event(capacity=6)
     confirmed = [register(event, email=f"seat{i}@example.org").registration for i in range(6)]
