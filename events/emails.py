@@ -119,12 +119,14 @@ def deliver(email_id):
     return True
 
 
-def send_pending(*, max_attempts=None):
-    """Try every pending email once; returns (sent, failed)."""
+def send_pending(*, max_attempts=None, stopping=lambda: False):
+    """Try every pending email once, oldest first, until stopping(); returns (sent, failed)."""
     max_attempts = max_attempts or settings.EMAIL_MAX_ATTEMPTS
     pending = OutgoingEmail.objects.filter(sent_at__isnull=True, attempts__lt=max_attempts)
     sent = failed = 0
     for email_id in pending.values_list("pk", flat=True):
+        if stopping():
+            break
         if deliver(email_id):
             sent += 1
         else:

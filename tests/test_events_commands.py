@@ -1,5 +1,7 @@
 """Management commands: email worker, reminders, purging personal data, the demo event."""
 
+import os
+import signal
 from datetime import timedelta
 from io import StringIO
 
@@ -45,6 +47,35 @@ def test_with_the_worker_alone_sending_registration_answers_without_mailing(
     assert "Sent 1 emails; 0 still pending." in run("send_pending_emails")
     assert mailoutbox[0].to == ["ada@example.org"]
     assert mailoutbox[0].attachments[0][0] == "event.ics"
+
+
+class StoppedWhileSending:
+    """A mail server during which the worker is told to stop (as systemd does with SIGTERM)."""
+
+    sent = []
+
+    def __init__(self, *args, **kwargs):
+        pass
+
+    def send_messages(self, messages):
+        StoppedWhileSending.sent.extend(messages)
+        os.kill(os.getpid(), signal.SIGTERM)
+        return len(messages)
+
+
+def test_the_worker_stops_on_sigterm_after_the_email_being_sent(settings):
+    settings.EMAIL_BACKEND = "tests.test_events_commands.StoppedWhileSending"
+    for _ in range(3):
+        register(make_event())
+    default = signal.getsignal(signal.SIGTERM)
+    try:
+        output = run("send_pending_emails", "--loop", "--interval", "0")
+    finally:
+        signal.signal(signal.SIGTERM, default)
+    assert len(StoppedWhileSending.sent) == 1
+    assert "Sent 1 emails; 0 still pending." in output
+    assert OutgoingEmail.objects.filter(sent_at__isnull=False).count() == 1
+    assert OutgoingEmail.objects.filter(sent_at__isnull=True, claimed_until=None).count() == 2
 
 
 def test_send_pending_emails_gives_up_after_the_maximum_attempts(settings, mailoutbox):
