@@ -304,6 +304,14 @@ class Registration(models.Model):
         self.token_hash = hash_token(token)
         return token
 
+    @property
+    def changes_public_pages(self):
+        """Pages show seats left, so only registrations for events with a limit change them."""
+        try:
+            return self.event.capacity is not None
+        except Event.DoesNotExist:
+            return True
+
     def get_manage_url(self, token):
         return reverse("events:manage", kwargs={"token": token})
 
@@ -348,6 +356,8 @@ class OutgoingEmail(models.Model):
     attempts = models.PositiveSmallIntegerField(default=0)
     last_error = models.TextField(blank=True)
     claimed_until = models.DateTimeField(null=True, blank=True)
+
+    changes_public_pages = False
 
     class Meta:
         ordering = ["created", "pk"]

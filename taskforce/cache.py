@@ -2,9 +2,12 @@
 Whole-page cache for anonymous visitors, kept in the shared cache (CACHE_URL).
 
 Every cached page is keyed by a content version. Saving or deleting any row of
-the site's content (organisations, news, quotes, events, registrations) bumps
-the version, now and once the transaction commits, so an edit shows up on the
-next request, on every process. Pages also change with the clock (a scheduled
+the site's content (organisations, news, quotes, events) bumps the version, now
+and once the transaction commits, so an edit shows up on the next request, on
+every process. A row whose model says it is not on public pages
+(`changes_public_pages` false: outgoing emails, registrations for events without
+a seat count) leaves the cache alone, so a burst of registrations does not
+empty it. Pages also change with the clock (a scheduled
 article falls due, registration opens, an event ends): apps register the next
 such moment with `register_time_boundary`, and the key changes when it passes.
 
@@ -75,8 +78,9 @@ def _new_version():
     cache.delete(CONTENT_VERSION_KEY)
 
 
-def _content_changed(sender, **kwargs):
-    bump_content_version()
+def _content_changed(sender, instance, **kwargs):
+    if getattr(instance, "changes_public_pages", True):
+        bump_content_version()
 
 
 def connect_signals():

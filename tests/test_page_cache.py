@@ -69,6 +69,21 @@ def test_a_registration_updates_the_seats_left_on_the_cached_event_page(client):
     assert "2 seats left" in client.get(event.get_absolute_url()).content.decode()
 
 
+def test_registrations_without_a_seat_count_leave_the_cached_pages_alone(
+    client, django_capture_on_commit_callbacks
+):
+    event = make_event(capacity=None)
+    client.get("/")
+    with django_capture_on_commit_callbacks(execute=True):
+        register(event)
+    assert client.get("/")["X-Page-Cache"] == "hit"
+    limited = make_event(capacity=5)
+    client.get("/")
+    with django_capture_on_commit_callbacks(execute=True):
+        register(limited)
+    assert client.get("/")["X-Page-Cache"] == "miss"
+
+
 def test_event_page_with_its_form_is_shared_and_holds_no_csrf_token(client):
     event = make_event()
     first = client.get(event.get_absolute_url())
