@@ -51,6 +51,7 @@ def _locked(event, *, shared=False):
 
 
 def register(*, event, name, email, organisation="", consent, now=None):
+    """A seat, a place on the waiting list, or the reason there is neither."""
     if not consent:
         raise ValueError("A registration needs consent to the privacy notice.")
     person = {"name": name, "email": email.strip(), "organisation": organisation}
