@@ -21,7 +21,7 @@ class LatestArticlesFeed(Feed):
         return response
 
     def items(self):
-        return Article.objects.published().prefetch_related("topics")[:FEED_LENGTH]
+        return Article.objects.published().for_lists().prefetch_related("topics")[:FEED_LENGTH]
 
     def item_title(self, item):
         return item.title
@@ -61,6 +61,7 @@ class TopicArticlesFeed(LatestArticlesFeed):
         return (
             Article.objects.published()
             .filter(topics=topic)
+            .for_lists()
             .prefetch_related("topics")[:FEED_LENGTH]
         )
 

@@ -88,6 +88,10 @@ class ArticleQuerySet(SearchableQuerySet):
         """Published and due: a future publish time stays hidden until it passes."""
         return self.filter(live())
 
+    def for_lists(self):
+        """Without the body, which lists and feeds do not show: it is most of a row."""
+        return self.defer("body")
+
     def search(self, query):
         """
         Articles matching `query` in their title, summary or body.

@@ -1,25 +1,27 @@
 from django.shortcuts import get_object_or_404
 from django.views.generic import DetailView, ListView
 
+from taskforce.pagination import UncountedPaginationMixin
+
 from .models import Article, Topic
 
 ARTICLES_PER_PAGE = 10
 
 
-class ArticleListView(ListView):
+class ArticleListView(UncountedPaginationMixin, ListView):
     paginate_by = ARTICLES_PER_PAGE
 
     def get_queryset(self):
-        return Article.objects.published().prefetch_related("topics")
+        return Article.objects.published().for_lists()
 
 
-class TopicArticleListView(ListView):
+class TopicArticleListView(UncountedPaginationMixin, ListView):
     paginate_by = ARTICLES_PER_PAGE
     template_name = "news/topic_detail.html"
 
     def get_queryset(self):
         self.topic = get_object_or_404(Topic, slug=self.kwargs["slug"])
-        return Article.objects.published().filter(topics=self.topic).prefetch_related("topics")
+        return Article.objects.published().filter(topics=self.topic).for_lists()
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(topic=self.topic, **kwargs)

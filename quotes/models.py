@@ -2,8 +2,7 @@ from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.core.validators import FileExtensionValidator
 from django.db import connection, models
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import Exists, OuterRef, Q, Subquery
 from django.urls import reverse
 
 from news.models import (
@@ -16,6 +15,7 @@ from news.models import (
 from taskforce.models import Organisation
 
 QUOTES_PER_PERSON_PREVIEW = 3
+PREVIEW_PREFIX = "preview_quote_id_"
 
 
 class PersonQuerySet(models.QuerySet):
@@ -25,24 +25,36 @@ class PersonQuerySet(models.QuerySet):
 
     def with_quote_previews(self, count=QUOTES_PER_PERSON_PREVIEW):
         """
-        People with public quotes, each with their first `count` public quotes (in
-        preview_quotes) and how many public quotes they have in all (public_quote_count).
+        People with public quotes, each with the ids of their first `count` public quotes
+        and of one more, if any: attach_quote_previews() then loads them in one query.
+
+        Each id is a small indexed lookup, so a person with many quotes costs the same
+        as one with few.
         """
-        public_quotes = Quote.objects.public()
-        quote_count = (
-            public_quotes.filter(person=OuterRef("pk"))
-            .order_by()
-            .values("person")
-            .annotate(count=Count("pk"))
-            .values("count")
-        )
-        previews = public_quotes.for_person_page().with_article_links()[:count]
-        return (
-            self.with_public_quotes()
-            .select_related("organisation")
-            .annotate(public_quote_count=Coalesce(Subquery(quote_count), 0))
-            .prefetch_related(Prefetch("quotes", queryset=previews, to_attr="preview_quotes"))
-        )
+        person_quotes = Quote.objects.public().filter(person=OuterRef("pk")).for_person_page()
+        quote_ids = {
+            f"{PREVIEW_PREFIX}{n}": Subquery(person_quotes.values("pk")[n : n + 1])
+            for n in range(count + 1)
+        }
+        return self.with_public_quotes().select_related("organisation").annotate(**quote_ids)
+
+
+def attach_quote_previews(people, count=QUOTES_PER_PERSON_PREVIEW):
+    """
+    Give each of `people` (from with_quote_previews()) preview_quotes, their first
+    `count` public quotes, and has_more_quotes, whether they have others.
+    """
+    ids = {
+        person.pk: [getattr(person, f"{PREVIEW_PREFIX}{n}") for n in range(count + 1)]
+        for person in people
+    }
+    wanted = [pk for person_ids in ids.values() for pk in person_ids[:count] if pk]
+    quotes = Quote.objects.with_article_links().in_bulk(wanted) if wanted else {}
+    for person in people:
+        person.preview_quotes = [quotes[pk] for pk in ids[person.pk][:count] if pk in quotes]
+        for quote in person.preview_quotes:
+            quote.person = person
+        person.has_more_quotes = ids[person.pk][count] is not None
 
 
 class Person(models.Model):
@@ -153,7 +165,13 @@ class Quote(models.Model):
 
     class Meta:
         ordering = ["order", "pk"]
-        indexes = [models.Index(fields=["featured", "order"], name="quotes_quote_featured_idx")]
+        indexes = [
+            models.Index(fields=["featured", "order"], name="quotes_quote_featured_idx"),
+            # A person's quotes in the order their page shows them (for_person_page).
+            models.Index(
+                fields=["person", "order", "-created", "-id"], name="quotes_quote_person_page_idx"
+            ),
+        ]
 
     def __str__(self):
         return f"{self.person}: “{self.text[:60]}”"

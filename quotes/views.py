@@ -2,8 +2,9 @@ from django.views.generic import ListView, TemplateView
 from django.views.generic.detail import SingleObjectMixin
 
 from news.models import Article
+from taskforce.pagination import UncountedPaginationMixin
 
-from .models import Person, Quote
+from .models import Person, Quote, attach_quote_previews
 
 PEOPLE_PER_PAGE = 10
 QUOTES_PER_PAGE = 20
@@ -11,7 +12,7 @@ SEARCH_RESULTS = 20
 MAX_QUERY_LENGTH = 200
 
 
-class QuoteListView(ListView):
+class QuoteListView(UncountedPaginationMixin, ListView):
     """Quotes grouped by the person who said them: a few each, with a link to the rest."""
 
     paginate_by = PEOPLE_PER_PAGE
@@ -20,6 +21,11 @@ class QuoteListView(ListView):
 
     def get_queryset(self):
         return Person.objects.with_quote_previews()
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        attach_quote_previews(context["people"])
+        return context
 
 
 class PersonDetailView(SingleObjectMixin, ListView):
@@ -50,7 +56,9 @@ class SearchView(TemplateView):
                 f"That search is too long. Please use at most {MAX_QUERY_LENGTH} characters."
             )
         elif query:
-            context["articles"] = Article.objects.published().search(query)[:SEARCH_RESULTS]
+            context["articles"] = (
+                Article.objects.published().search(query).for_lists()[:SEARCH_RESULTS]
+            )
             context["quotes"] = (
                 Quote.objects.public()
                 .search(query)

@@ -120,10 +120,23 @@ def test_news_list_paginates(client):
         make_article(title=f"Item {number:02d}", publish_at=published)
     first = client.get("/news/").content.decode()
     second = client.get("/news/?page=2").content.decode()
-    assert "Item 00" in first
-    assert "Item 11" not in first
-    assert "Item 11" in second
-    assert 'rel="next"' in first
+    assert [n for n in range(12) if f"Item {n:02d}" in first] == list(range(10))
+    assert [n for n in range(12) if f"Item {n:02d}" in second] == [10, 11]
+    assert '<a href="?page=2" rel="next">Older</a>' in first
+    assert 'rel="prev"' not in first
+    assert "<li>Page 2</li>" in second
+    assert '<a href="?page=1" rel="prev">Newer</a>' in second
+    assert 'rel="next"' not in second
+    assert "<title>News (page 2)" in second
+    assert client.get("/news/?page=3").status_code == 404
+
+
+def test_news_list_that_fits_on_one_page_has_no_page_links(client):
+    for number in range(10):
+        make_article(title=f"Item {number:02d}")
+    html = client.get("/news/").content.decode()
+    assert html.count("Item ") == 10
+    assert 'aria-label="Pages"' not in html
 
 
 @pytest.mark.parametrize("page", ["abc", "0", "-1", "99", "1.5", "9" * 30])
@@ -203,6 +216,22 @@ def test_topic_page_lists_its_published_articles(client):
     assert "Draft on topic" not in html
     assert 'href="/news/topics/covid-19/feed/"' in html
     assert client.get("/news/topics/no-such-topic/").status_code == 404
+
+
+def test_topic_page_paginates(client):
+    topic = make_topic(slug="covid-19")
+    for number in range(11):
+        published = timezone.now() - timedelta(hours=number + 1)
+        make_article(title=f"Item {number:02d}", publish_at=published, topics=[topic])
+    first = client.get("/news/topics/covid-19/").content.decode()
+    second = client.get("/news/topics/covid-19/?page=2").content.decode()
+    assert "Item 09" in first
+    assert "Item 10" not in first
+    assert 'rel="next"' in first
+    assert "Item 10" in second
+    assert "Item 09" not in second
+    assert client.get("/news/topics/covid-19/?page=3").status_code == 404
+    assert client.get("/news/topics/covid-19/?page=abc").status_code == 404
 
 
 def test_home_shows_the_latest_published_articles(client):

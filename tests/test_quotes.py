@@ -61,7 +61,7 @@ def test_quotes_page_groups_quotes_by_person(client, iso):
         < html.index("Numbered second by the editors.")
     )
     assert "Never Quoted" not in html
-    assert "All 3 quotes" not in html  # every quote is already on the page
+    assert "All quotes by" not in html  # every quote is already on the page
     assert '<a href="/quotes/" aria-current="page">Quotes</a>' in html
 
 
@@ -72,7 +72,18 @@ def test_quotes_page_shows_three_quotes_per_person_and_links_to_the_rest(client)
     make_quote(person=person, text="From a draft.", article=make_article(status="draft"))
     html = client.get("/quotes/").content.decode()
     assert [n for n in range(5) if f"Public quote {n}." in html] == [0, 1, 2]
-    assert '<a href="/people/sergio-mujica/">All 5 quotes by Sergio Mujica</a>' in html
+    assert '<a href="/people/sergio-mujica/">All quotes by Sergio Mujica</a>' in html
+
+
+def test_quotes_page_links_to_the_rest_only_when_more_are_public(client):
+    person = make_person(name="Sergio Mujica", slug="sergio-mujica")
+    for n in range(3):
+        make_quote(person=person, text=f"Public quote {n}.", order=n)
+    make_quote(person=person, text="From a draft.", article=make_article(status="draft"))
+    html = client.get("/quotes/").content.decode()
+    assert [n for n in range(3) if f"Public quote {n}." in html] == [0, 1, 2]
+    assert "From a draft." not in html
+    assert "All quotes by" not in html
 
 
 def test_quotes_page_lists_ten_people_a_page(client):
@@ -81,8 +92,19 @@ def test_quotes_page_lists_ten_people_a_page(client):
     first = client.get("/quotes/").content.decode()
     assert "Speaker 09" in first
     assert "Speaker 10" not in first
-    assert "Speaker 10" in client.get("/quotes/", {"page": 2}).content.decode()
+    assert '<a href="?page=2" rel="next">Older</a>' in first
+    second = client.get("/quotes/", {"page": 2}).content.decode()
+    assert "Speaker 10" in second
+    assert "Speaker 09" not in second
+    assert '<a href="?page=1" rel="prev">Newer</a>' in second
+    assert 'rel="next"' not in second
     assert client.get("/quotes/", {"page": 3}).status_code == 404
+
+
+@pytest.mark.parametrize("page", ["abc", "0", "-1", "2", "1.5", "9" * 30])
+def test_quotes_page_bad_or_missing_page_is_not_found(client, page):
+    make_quote()
+    assert client.get("/quotes/", {"page": page}).status_code == 404
 
 
 def test_person_page_lists_their_public_quotes(client, iso):

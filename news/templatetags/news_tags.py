@@ -12,7 +12,7 @@ register = template.Library()
 
 @register.inclusion_tag("news/includes/latest_articles.html")
 def latest_articles(count=3):
-    return {"articles": Article.objects.published()[:count]}
+    return {"articles": Article.objects.published().for_lists()[:count]}
 
 
 JSON_SCRIPT_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
