@@ -34,7 +34,9 @@ class UpcomingEventListView(ListView):
         return Event.objects.public().upcoming().with_counts().prefetch_related("organisers")
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(heading=self.heading, **kwargs)
+        return super().get_context_data(
+            heading=self.heading, calendar_event_limit=UpcomingCalendarView.event_limit, **kwargs
+        )
 
 
 class PastEventListView(UpcomingEventListView):
@@ -173,8 +175,12 @@ class CalendarResponseMixin:
 
 
 class UpcomingCalendarView(CalendarResponseMixin, View):
+    """The subscription calendar: the next few events, as calendar apps re-read it often."""
+
+    event_limit = 20
+
     def get(self, request):
-        return self.calendar_response(Event.objects.public().upcoming())
+        return self.calendar_response(Event.objects.public().upcoming()[: self.event_limit])
 
 
 class EventCalendarView(CalendarResponseMixin, View):
