@@ -5,7 +5,7 @@ from datetime import datetime, time, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Count, Min, OuterRef, Q, Subquery
+from django.db.models import Count, Min, OuterRef, Prefetch, Q, Subquery
 from django.db.models.functions import Coalesce, Lower
 from django.urls import reverse
 from django.utils import timezone
@@ -47,18 +47,17 @@ class EventQuerySet(models.QuerySet):
         )
         return min(filter(None, moments.values()), default=None)
 
-    def with_counts(self):
-        """Confirmed and waitlisted counts, counted only for the events actually fetched."""
-
-        def count(status):
-            registrations = Registration.objects.filter(event=OuterRef("pk"), status=status)
-            counted = registrations.order_by().values("event").annotate(n=Count("pk")).values("n")
-            return Coalesce(Subquery(counted), 0)
-
-        return self.annotate(
-            confirmed_count=count(Registration.Status.CONFIRMED),
-            waitlisted_count=count(Registration.Status.WAITLISTED),
+    def with_confirmed_count(self):
+        """The confirmed registrations that seats are counted from, only for the events fetched."""
+        confirmed = Registration.objects.filter(
+            event=OuterRef("pk"), status=Registration.Status.CONFIRMED
         )
+        counted = confirmed.order_by().values("event").annotate(n=Count("pk")).values("n")
+        return self.annotate(confirmed_count=Coalesce(Subquery(counted), 0))
+
+    def with_organisers(self):
+        """Organisers in one query for all the events, kept as plain lists (cheaper to read)."""
+        return self.prefetch_related(Prefetch("organisers", to_attr="organiser_list"))
 
 
 class Event(models.Model):
@@ -211,6 +210,13 @@ class Event(models.Model):
     @property
     def is_registration_open(self):
         return self.registration_state() == self.RegistrationState.OPEN
+
+    @property
+    def organiser_names(self):
+        organisers = getattr(self, "organiser_list", None)
+        if organisers is None:
+            organisers = self.organisers.all()
+        return ", ".join(str(organisation) for organisation in organisers)
 
     @property
     def is_over(self):

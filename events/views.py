@@ -31,7 +31,7 @@ class UpcomingEventListView(ListView):
     heading = "Upcoming events"
 
     def get_queryset(self):
-        return Event.objects.public().upcoming().with_counts().prefetch_related("organisers")
+        return Event.objects.public().upcoming().with_confirmed_count().with_organisers()
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(
@@ -43,7 +43,7 @@ class PastEventListView(UpcomingEventListView):
     heading = "Past events"
 
     def get_queryset(self):
-        return Event.objects.public().past().prefetch_related("organisers")
+        return Event.objects.public().past().with_organisers()
 
 
 class EventDetailView(DetailView):
@@ -52,7 +52,7 @@ class EventDetailView(DetailView):
     form = None
 
     def get_queryset(self):
-        return Event.objects.public().with_counts().prefetch_related("organisers")
+        return Event.objects.public().with_confirmed_count().with_organisers()
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
