@@ -193,6 +193,18 @@ class Event(models.Model):
             return "Online"
         return ", ".join(part for part in (self.venue_name, self.venue_address) if part)
 
+    @property
+    def details(self):
+        """When, where and by whom: the line under the title in lists."""
+        return " · ".join(part for part in (self.when, self.where, self.organiser_names) if part)
+
+    @property
+    def badge(self):
+        """What lists flag: a cancellation, or the seats of an event not over yet."""
+        if self.status == self.Status.CANCELLED:
+            return "Cancelled"
+        return "" if self.is_over else self.availability
+
     def registration_state(self, now=None):
         now = now or timezone.now()
         if self.status == self.Status.CANCELLED:

@@ -71,6 +71,19 @@ def test_lists_and_pages_name_the_organisers_and_seats_left(client):
     assert "· CICG · ISO, ITU</p>" in client.get("/events/").content.decode()
 
 
+def test_lists_flag_cancelled_events_and_seats_of_events_not_over(client):
+    make_event(title="Called off", status=Event.Status.CANCELLED, capacity=5)
+    make_event(title="Open ended")
+    full = make_event(title="Packed", capacity=1)
+    register(full)
+    make_event(title="Done", capacity=5, start=timezone.now() - timedelta(days=3))
+    upcoming = client.get("/events/").content.decode()
+    assert upcoming.count('<span class="badge">') == 2
+    assert '<span class="badge">Cancelled</span>' in upcoming
+    assert '<span class="badge">Full: waiting list open</span>' in upcoming
+    assert '<span class="badge">' not in client.get("/events/past/").content.decode()
+
+
 def test_detail_says_waiting_list_or_full(client):
     waiting = make_event(capacity=1)
     register(waiting)
