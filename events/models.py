@@ -235,13 +235,18 @@ class Event(models.Model):
         return timezone.now() >= self.end
 
     def seats_left(self, confirmed_count=None):
-        """Free seats, or None without a limit; uses the annotated count when there is one."""
+        """
+        Free seats, or None without a limit.
+
+        Without a count given, uses the annotated one, or counts once and keeps the count:
+        an event page asks several times, and events without a limit never count.
+        """
         if self.capacity is None:
             return None
         if confirmed_count is None:
             confirmed_count = getattr(self, "confirmed_count", None)
         if confirmed_count is None:
-            confirmed_count = self.registrations.confirmed().count()
+            confirmed_count = self.confirmed_count = self.registrations.confirmed().count()
         return max(self.capacity - confirmed_count, 0)
 
     @property

@@ -52,7 +52,7 @@ class EventDetailView(DetailView):
     form = None
 
     def get_queryset(self):
-        return Event.objects.public().with_confirmed_count().with_organisers()
+        return Event.objects.public().with_organisers()
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
