@@ -5,7 +5,7 @@ from datetime import datetime, time, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Count, Min, OuterRef, Q, Subquery, Value
+from django.db.models import Count, Min, OuterRef, Prefetch, Q, Subquery, Value
 from django.db.models.functions import Coalesce, Lower
 from django.urls import reverse
 from django.utils import timezone
@@ -47,18 +47,17 @@ class EventQuerySet(models.QuerySet):
         )
         return min(filter(None, moments.values()), default=None)
 
-    def with_counts(self):
-        """Confirmed and waitlisted counts, counted only for the events actually fetched."""
-
-        def count(status):
-            registrations = Registration.objects.filter(event=OuterRef("pk"), status=status)
-            counted = registrations.order_by().values("event").annotate(n=Count("pk")).values("n")
-            return Coalesce(Subquery(counted), 0)
-
-        return self.annotate(
-            confirmed_count=count(Registration.Status.CONFIRMED),
-            waitlisted_count=count(Registration.Status.WAITLISTED),
+    def with_confirmed_count(self):
+        """The confirmed registrations that seats are counted from, only for the events fetched."""
+        confirmed = Registration.objects.filter(
+            event=OuterRef("pk"), status=Registration.Status.CONFIRMED
         )
+        counted = confirmed.order_by().values("event").annotate(n=Count("pk")).values("n")
+        return self.annotate(confirmed_count=Coalesce(Subquery(counted), 0))
+
+    def with_organisers(self):
+        """Organisers in one query for all the events, kept as plain lists (cheaper to read)."""
+        return self.prefetch_related(Prefetch("organisers", to_attr="organiser_list"))
 
 
 class Event(models.Model):
@@ -194,6 +193,18 @@ class Event(models.Model):
             return "Online"
         return ", ".join(part for part in (self.venue_name, self.venue_address) if part)
 
+    @property
+    def details(self):
+        """When, where and by whom: the line under the title in lists."""
+        return " · ".join(part for part in (self.when, self.where, self.organiser_names) if part)
+
+    @property
+    def badge(self):
+        """What lists flag: a cancellation, or the seats of an event not over yet."""
+        if self.status == self.Status.CANCELLED:
+            return "Cancelled"
+        return "" if self.is_over else self.availability
+
     def registration_state(self, now=None):
         now = now or timezone.now()
         if self.status == self.Status.CANCELLED:
@@ -213,17 +224,29 @@ class Event(models.Model):
         return self.registration_state() == self.RegistrationState.OPEN
 
     @property
+    def organiser_names(self):
+        organisers = getattr(self, "organiser_list", None)
+        if organisers is None:
+            organisers = self.organisers.all()
+        return ", ".join(str(organisation) for organisation in organisers)
+
+    @property
     def is_over(self):
         return timezone.now() >= self.end
 
     def seats_left(self, confirmed_count=None):
-        """Free seats, or None without a limit; uses the annotated count when there is one."""
+        """
+        Free seats, or None without a limit.
+
+        Without a count given, uses the annotated one, or counts once and keeps the count:
+        an event page asks several times, and events without a limit never count.
+        """
         if self.capacity is None:
             return None
         if confirmed_count is None:
             confirmed_count = getattr(self, "confirmed_count", None)
         if confirmed_count is None:
-            confirmed_count = self.registrations.confirmed().count()
+            confirmed_count = self.confirmed_count = self.registrations.confirmed().count()
         return max(self.capacity - confirmed_count, 0)
 
     @property

@@ -31,17 +31,19 @@ class UpcomingEventListView(ListView):
     heading = "Upcoming events"
 
     def get_queryset(self):
-        return Event.objects.public().upcoming().with_counts().prefetch_related("organisers")
+        return Event.objects.public().upcoming().with_confirmed_count().with_organisers()
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(heading=self.heading, **kwargs)
+        return super().get_context_data(
+            heading=self.heading, calendar_event_limit=UpcomingCalendarView.event_limit, **kwargs
+        )
 
 
 class PastEventListView(UpcomingEventListView):
     heading = "Past events"
 
     def get_queryset(self):
-        return Event.objects.public().past().prefetch_related("organisers")
+        return Event.objects.public().past().with_organisers()
 
 
 class EventDetailView(DetailView):
@@ -50,7 +52,7 @@ class EventDetailView(DetailView):
     form = None
 
     def get_queryset(self):
-        return Event.objects.public().with_counts().prefetch_related("organisers")
+        return Event.objects.public().with_organisers()
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -177,8 +179,12 @@ class CalendarResponseMixin:
 
 
 class UpcomingCalendarView(CalendarResponseMixin, View):
+    """The subscription calendar: the next few events, as calendar apps re-read it often."""
+
+    event_limit = 20
+
     def get(self, request):
-        return self.calendar_response(Event.objects.public().upcoming())
+        return self.calendar_response(Event.objects.public().upcoming()[: self.event_limit])
 
 
 class EventCalendarView(CalendarResponseMixin, View):

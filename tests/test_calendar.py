@@ -85,3 +85,36 @@ def test_cancelled_events_are_marked_cancelled(client):
     event = make_event(status=Event.Status.CANCELLED)
     vevent = parse(client.get(f"/events/{event.slug}/calendar.ics")).walk("VEVENT")[0]
     assert str(vevent["STATUS"]) == "CANCELLED"
+
+
+def test_upcoming_calendar_holds_the_next_twenty_events_as_the_events_page_says(client):
+    start = timezone.now() + timedelta(days=1)
+    events = [make_event(start=start + timedelta(days=n)) for n in range(21)]
+    calendar = parse(client.get("/events/calendar.ics"))
+    assert [str(v["SUMMARY"]) for v in calendar.walk("VEVENT")] == [e.title for e in events[:20]]
+    page = client.get("/events/").content.decode()
+    assert "Add the next 20 events to your calendar (.ics)" in page
+
+
+def test_text_with_special_characters_and_long_lines_reads_back_unchanged(client):
+    title = "Villes intelligentes; données, capteurs \\ normes \N{EN DASH} " + "é" * 60
+    summary = "Première ligne,\nseconde ligne; avec \\ et des caractères: ≥ ✓ 🏙️ " * 3
+    event = make_event(title=title, summary=summary, venue_name="Palais, Genève; salle 2")
+    content = client.get(f"/events/{event.slug}/calendar.ics").content
+    lines = content.split(b"\r\n")
+    assert all(len(line) <= 75 for line in lines)
+    assert all(line.decode() for line in lines if line)  # never split inside a character
+    (vevent,) = parse(client.get(f"/events/{event.slug}/calendar.ics")).walk("VEVENT")
+    assert str(vevent["SUMMARY"]) == title
+    assert str(vevent["DESCRIPTION"]).startswith(summary + "\n\nhttp://")
+    assert str(vevent["LOCATION"]) == "Palais, Genève; salle 2"
+
+
+def test_events_in_utc_give_utc_times_and_no_time_zone_definition(client):
+    start = datetime(2030, 6, 1, 12, 0, tzinfo=UTC)
+    event = make_event(time_zone="UTC", start=start, end=start + timedelta(hours=2))
+    calendar = parse(client.get(f"/events/{event.slug}/calendar.ics"))
+    (vevent,) = calendar.walk("VEVENT")
+    assert vevent["DTSTART"].to_ical() == b"20300601T120000Z"
+    assert vevent.decoded("DTEND") == event.end
+    assert calendar.walk("VTIMEZONE") == []

@@ -57,6 +57,33 @@ def test_detail_shows_time_in_the_events_zone_venue_organisers_and_seats(client)
     assert "We delete them 90 days after the event ends." in html
 
 
+def test_lists_and_pages_name_the_organisers_and_seats_left(client):
+    iso = Organisation.objects.create(name="ISO", short_name="ISO", slug="iso")
+    itu = Organisation.objects.create(name="ITU", short_name="ITU", slug="itu")
+    event = make_event(capacity=5, venue_name="CICG")
+    event.organisers.set([itu, iso])
+    register(event)
+    make_event(title="Alone", venue_name="")
+    for path in ("/events/", "/", event.get_absolute_url()):
+        html = client.get(path).content.decode()
+        assert "ISO, ITU" in html
+        assert "4 seats left" in html
+    assert "· CICG · ISO, ITU</p>" in client.get("/events/").content.decode()
+
+
+def test_lists_flag_cancelled_events_and_seats_of_events_not_over(client):
+    make_event(title="Called off", status=Event.Status.CANCELLED, capacity=5)
+    make_event(title="Open ended")
+    full = make_event(title="Packed", capacity=1)
+    register(full)
+    make_event(title="Done", capacity=5, start=timezone.now() - timedelta(days=3))
+    upcoming = client.get("/events/").content.decode()
+    assert upcoming.count('<span class="badge">') == 2
+    assert '<span class="badge">Cancelled</span>' in upcoming
+    assert '<span class="badge">Full: waiting list open</span>' in upcoming
+    assert '<span class="badge">' not in client.get("/events/past/").content.decode()
+
+
 def test_detail_says_waiting_list_or_full(client):
     waiting = make_event(capacity=1)
     register(waiting)
