@@ -21,7 +21,7 @@ class LatestArticlesFeed(Feed):
         return response
 
     def items(self):
-        return Article.objects.published().for_lists().prefetch_related("topics")[:FEED_LENGTH]
+        return Article.objects.published().for_lists().with_topic_list()[:FEED_LENGTH]
 
     def item_title(self, item):
         return item.title
@@ -36,7 +36,7 @@ class LatestArticlesFeed(Feed):
         return item.updated
 
     def item_categories(self, item):
-        return [topic.name for topic in item.topics.all()]
+        return [topic.name for topic in item.topic_list]
 
 
 class LatestArticlesAtomFeed(LatestArticlesFeed):
@@ -62,7 +62,7 @@ class TopicArticlesFeed(LatestArticlesFeed):
             Article.objects.published()
             .filter(topics=topic)
             .for_lists()
-            .prefetch_related("topics")[:FEED_LENGTH]
+            .with_topic_list()[:FEED_LENGTH]
         )
 
 

@@ -3,7 +3,7 @@ from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
 from django.core.exceptions import ValidationError
 from django.core.validators import FileExtensionValidator
 from django.db import connection, models
-from django.db.models import F, Min, Q
+from django.db.models import F, Min, Prefetch, Q
 from django.urls import reverse
 from django.utils import timezone
 from django_prose_editor.fields import ProseEditorField
@@ -91,6 +91,10 @@ class ArticleQuerySet(SearchableQuerySet):
     def for_lists(self):
         """Without the body, which lists and feeds do not show: it is most of a row."""
         return self.defer("body")
+
+    def with_topic_list(self):
+        """Topics in one query for all the articles, as plain lists (topic_list): cheap to read."""
+        return self.prefetch_related(Prefetch("topics", to_attr="topic_list"))
 
     def search(self, query):
         """
