@@ -11,7 +11,7 @@ import logging
 from datetime import timedelta
 
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
+from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import transaction
 from django.db.models import Q
 from django.template.loader import render_to_string
@@ -94,13 +94,18 @@ def claim(email_id, now=None):
     )
 
 
-def deliver(email_id):
-    """Send one email; on failure log it and leave it pending. Returns True when sent."""
+def deliver(email_id, connection=None):
+    """Send one email; on failure log it and leave it pending. Returns True when sent.
+
+    connection: an open mail connection to reuse (send_pending sends a round on one).
+    """
     if not claim(email_id):
         return False
     email = OutgoingEmail.objects.select_related("registration__event").get(pk=email_id)
     try:
-        build_message(email).send()
+        message = build_message(email)
+        message.connection = connection
+        message.send()
     except Exception as error:
         logger.warning(
             "Email %s (%s) could not be sent, will retry: %r", email.pk, email.kind, error
@@ -108,6 +113,8 @@ def deliver(email_id):
         OutgoingEmail.objects.filter(pk=email.pk).update(
             attempts=email.attempts + 1, last_error=repr(error)[:2000], claimed_until=None
         )
+        if connection is not None:
+            connection.close()  # the next email opens a fresh one
         return False
     OutgoingEmail.objects.filter(pk=email.pk).update(
         sent_at=timezone.now(),
@@ -120,15 +127,28 @@ def deliver(email_id):
 
 
 def send_pending(*, max_attempts=None, stopping=lambda: False):
-    """Try every pending email once, oldest first, until stopping(); returns (sent, failed)."""
+    """Try every pending email once, oldest first, until stopping(); returns (sent, failed).
+
+    The round shares one connection to the mail server instead of one per email.
+    """
     max_attempts = max_attempts or settings.EMAIL_MAX_ATTEMPTS
     pending = OutgoingEmail.objects.filter(sent_at__isnull=True, attempts__lt=max_attempts)
     sent = failed = 0
-    for email_id in pending.values_list("pk", flat=True):
-        if stopping():
-            break
-        if deliver(email_id):
-            sent += 1
-        else:
-            failed += 1
+    connection = get_connection()
+    try:
+        connection.open()
+    except Exception as error:
+        logger.warning("Mail server unreachable, trying each email on its own: %r", error)
+        connection = None
+    try:
+        for email_id in pending.values_list("pk", flat=True):
+            if stopping():
+                break
+            if deliver(email_id, connection):
+                sent += 1
+            else:
+                failed += 1
+    finally:
+        if connection is not None:
+            connection.close()
     return sent, failed

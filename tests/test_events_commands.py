@@ -7,6 +7,9 @@ from io import StringIO
 
 import pytest
 import time_machine
+from django.core import mail
+from django.core.mail.backends import locmem
+from django.core.mail.backends.base import BaseEmailBackend
 from django.core.management import call_command
 from django.utils import timezone
 
@@ -49,13 +52,10 @@ def test_with_the_worker_alone_sending_registration_answers_without_mailing(
     assert mailoutbox[0].attachments[0][0] == "event.ics"
 
 
-class StoppedWhileSending:
+class StoppedWhileSending(BaseEmailBackend):
     """A mail server during which the worker is told to stop (as systemd does with SIGTERM)."""
 
     sent = []
-
-    def __init__(self, *args, **kwargs):
-        pass
 
     def send_messages(self, messages):
         StoppedWhileSending.sent.extend(messages)
@@ -76,6 +76,44 @@ def test_the_worker_stops_on_sigterm_after_the_email_being_sent(settings):
     assert "Sent 1 emails; 0 still pending." in output
     assert OutgoingEmail.objects.filter(sent_at__isnull=False).count() == 1
     assert OutgoingEmail.objects.filter(sent_at__isnull=True, claimed_until=None).count() == 2
+
+
+class CountingMailServer(locmem.EmailBackend):
+    """Opens a connection per send unless one is open, as SMTP does, and counts them."""
+
+    opened = 0
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.is_open = False
+
+    def open(self):
+        if self.is_open:
+            return False
+        self.is_open = True
+        CountingMailServer.opened += 1
+        return True
+
+    def close(self):
+        self.is_open = False
+
+    def send_messages(self, messages):
+        opened_here = self.open()
+        try:
+            return super().send_messages(messages)
+        finally:
+            if opened_here:
+                self.close()
+
+
+def test_the_worker_sends_a_round_of_emails_over_one_connection(settings):
+    settings.EMAIL_BACKEND = "tests.test_events_commands.CountingMailServer"
+    CountingMailServer.opened = 0
+    for _ in range(3):
+        register(make_event())
+    assert "Sent 3 emails; 0 still pending." in run("send_pending_emails")
+    assert CountingMailServer.opened == 1
+    assert len(mail.outbox) == 3
 
 
 def test_send_pending_emails_gives_up_after_the_maximum_attempts(settings, mailoutbox):
