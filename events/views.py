@@ -9,6 +9,7 @@ from django.views.decorators.cache import never_cache
 from django.views.generic import DetailView, ListView, TemplateView
 from django_ratelimit.decorators import ratelimit
 
+from taskforce.pagination import UncountedPaginationMixin
 from taskforce.security import require_same_origin
 
 from . import services
@@ -24,23 +25,29 @@ def registration_rate(group, request):
     return settings.REGISTRATION_RATE_LIMIT
 
 
-class UpcomingEventListView(ListView):
+class UpcomingEventListView(UncountedPaginationMixin, ListView):
     template_name = "events/event_list.html"
     context_object_name = "events"
     paginate_by = 20
     heading = "Upcoming events"
+    previous_label, next_label = "Sooner", "Later"
 
     def get_queryset(self):
         return Event.objects.public().upcoming().with_confirmed_count().with_organisers()
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(
-            heading=self.heading, calendar_event_limit=UpcomingCalendarView.event_limit, **kwargs
+            heading=self.heading,
+            calendar_event_limit=UpcomingCalendarView.event_limit,
+            previous_label=self.previous_label,
+            next_label=self.next_label,
+            **kwargs,
         )
 
 
 class PastEventListView(UpcomingEventListView):
     heading = "Past events"
+    previous_label, next_label = "Newer", "Older"
 
     def get_queryset(self):
         return Event.objects.public().past().with_organisers()
@@ -76,6 +83,7 @@ class RegisterView(EventDetailView):
     http_method_names = ["post"]
 
     def get_queryset(self):
+        """The event alone: a form sent back with errors reads its organisers when shown."""
         return Event.objects.public()
 
     def post(self, request, *args, **kwargs):
@@ -87,7 +95,6 @@ class RegisterView(EventDetailView):
         if not form.is_valid():
             if state == Event.RegistrationState.OPEN:
                 self.form = form
-                self.object = super().get_queryset().get(pk=event.pk)
                 return self.render_to_response(self.get_context_data(), status=400)
             if state == Event.RegistrationState.NOT_OPEN_YET:
                 return self.redirect_to_result(event, services.Outcome.NOT_OPEN_YET)

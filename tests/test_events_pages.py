@@ -36,6 +36,24 @@ def test_past_list_shows_ended_events_newest_first(client):
     assert "Coming forum" not in html
 
 
+def test_event_lists_page_through_without_counting(client):
+    soon = timezone.now() + timedelta(days=1)
+    for n in range(21):
+        make_event(title=f"Upcoming {n:02}", start=soon + timedelta(days=n))
+        make_event(title=f"Past {n:02}", start=timezone.now() - timedelta(days=30 + n))
+    first = client.get("/events/").content.decode()
+    assert "Upcoming 19" in first and "Upcoming 20" not in first
+    assert '<a href="?page=2" rel="next">Later</a>' in first
+    second = client.get("/events/?page=2").content.decode()
+    assert "Upcoming 20" in second and "Upcoming 19" not in second
+    assert '<a href="?page=1" rel="prev">Sooner</a>' in second
+    past = client.get("/events/past/").content.decode()
+    assert "Past 00" in past and "Past 20" not in past
+    assert '<a href="?page=2" rel="next">Older</a>' in past
+    for page in ("3", "abc", "0"):
+        assert client.get("/events/", {"page": page}).status_code == 404
+
+
 def test_detail_shows_time_in_the_events_zone_venue_organisers_and_seats(client):
     itu = Organisation.objects.create(name="ITU", short_name="ITU", slug="itu")
     event = make_event(

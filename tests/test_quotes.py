@@ -92,11 +92,11 @@ def test_quotes_page_lists_ten_people_a_page(client):
     first = client.get("/quotes/").content.decode()
     assert "Speaker 09" in first
     assert "Speaker 10" not in first
-    assert '<a href="?page=2" rel="next">Older</a>' in first
+    assert '<a href="?page=2" rel="next">Next</a>' in first
     second = client.get("/quotes/", {"page": 2}).content.decode()
     assert "Speaker 10" in second
     assert "Speaker 09" not in second
-    assert '<a href="?page=1" rel="prev">Newer</a>' in second
+    assert '<a href="?page=1" rel="prev">Previous</a>' in second
     assert 'rel="next"' not in second
     assert client.get("/quotes/", {"page": 3}).status_code == 404
 
