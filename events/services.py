@@ -39,37 +39,62 @@ class RegistrationResult:
     registration: Registration | None = None
 
 
-def _locked(event, *, shared=False):
+def _locked(event):
     """The event row, fresh from the database and locked until the transaction ends."""
+    return _lock(Event.objects.filter(pk=event.pk))
+
+
+def _lock(events, *, shared=False):
+    """The one event of `events`, fresh from the database and locked until the transaction ends."""
+    events = events.order_by()
     if shared and connection.features.has_select_for_update:
-        table = connection.ops.quote_name(Event._meta.db_table)
-        rows = Event.objects.raw(f"SELECT * FROM {table} WHERE id = %s FOR SHARE", [event.pk])
-        for locked in rows:
+        sql, params = events.query.sql_with_params()
+        for locked in Event.objects.raw(f"{sql} FOR SHARE", params):
             return locked
         raise Event.DoesNotExist
-    return Event.objects.select_for_update().get(pk=event.pk)
+    return events.select_for_update().get()
 
 
 def register(*, event, name, email, organisation="", consent, now=None):
     """A seat, a place on the waiting list, or the reason there is neither."""
+    person = _person(name, email, organisation, consent)
+    events = Event.objects.filter(pk=event.pk)
+    return _register_sharing_first(events, person, now, event.capacity is None)
+
+
+def register_at(*, slug, name, email, organisation="", consent, now=None):
+    """
+    register() for the public event at `slug`, which is read once, under its lock: the
+    registration form's POST. Raises Event.DoesNotExist when no public event has that slug.
+    """
+    person = _person(name, email, organisation, consent)
+    events = Event.objects.public().filter(slug=slug)
+    return _register_sharing_first(events, person, now, True)
+
+
+def _person(name, email, organisation, consent):
     if not consent:
         raise ValueError("A registration needs consent to the privacy notice.")
-    person = {"name": name, "email": email.strip(), "organisation": organisation}
+    return {"name": name, "email": email.strip(), "organisation": organisation}
+
+
+def _register_sharing_first(events, person, now, share):
+    """Under the shared lock if `share` and the event has no limit, else the exclusive one."""
     now = now or timezone.now()
-    if event.capacity is None:
+    if share:
         try:
-            result = _register(event, person, now, shared=True)
+            result = _register(events, person, now, shared=True)
         except IntegrityError:
             result = None  # This address is registered already.
         if result is not None:
             return result
-    return _register(event, person, now, shared=False)
+    return _register(events, person, now, shared=False)
 
 
-def _register(event, person, now, *, shared):
+def _register(events, person, now, *, shared):
     """Register under the event's lock; None when the shared lock is not enough after all."""
     with transaction.atomic():
-        event = _locked(event, shared=shared)
+        event = _lock(events, shared=shared)
         if shared and event.capacity is not None:
             return None
         state = event.registration_state(now)

@@ -82,38 +82,38 @@ class RegisterView(EventDetailView):
 
     http_method_names = ["post"]
 
-    def get_queryset(self):
-        """The event alone: a form sent back with errors reads its organisers when shown."""
-        return Event.objects.public()
-
     def post(self, request, *args, **kwargs):
-        self.object = event = self.get_object()
+        slug = kwargs["slug"]
         form = RegistrationForm(request.POST)
         if form.is_bot:
-            return self.redirect_to_result(event, services.Outcome.ALREADY_REGISTERED)
+            return self.redirect_to_result(slug, services.Outcome.ALREADY_REGISTERED)
+        if form.is_valid():
+            try:
+                result = services.register_at(
+                    slug=slug,
+                    name=form.cleaned_data["name"],
+                    email=form.cleaned_data["email"],
+                    organisation=form.cleaned_data["organisation"],
+                    consent=form.cleaned_data["consent"],
+                )
+            except Event.DoesNotExist as error:
+                raise Http404("No such event") from error
+            return self.redirect_to_result(slug, result.outcome, result.registration)
+        self.object = event = self.get_object()
         state = event.registration_state()
-        if not form.is_valid():
-            if state == Event.RegistrationState.OPEN:
-                self.form = form
-                return self.render_to_response(self.get_context_data(), status=400)
-            if state == Event.RegistrationState.NOT_OPEN_YET:
-                return self.redirect_to_result(event, services.Outcome.NOT_OPEN_YET)
-            return self.redirect_to_result(event, services.Outcome.CLOSED)
-        result = services.register(
-            event=event,
-            name=form.cleaned_data["name"],
-            email=form.cleaned_data["email"],
-            organisation=form.cleaned_data["organisation"],
-            consent=form.cleaned_data["consent"],
-        )
-        return self.redirect_to_result(event, result.outcome, result.registration)
+        if state == Event.RegistrationState.OPEN:
+            self.form = form
+            return self.render_to_response(self.get_context_data(), status=400)
+        if state == Event.RegistrationState.NOT_OPEN_YET:
+            return self.redirect_to_result(slug, services.Outcome.NOT_OPEN_YET)
+        return self.redirect_to_result(slug, services.Outcome.CLOSED)
 
-    def redirect_to_result(self, event, outcome, registration=None):
+    def redirect_to_result(self, slug, outcome, registration=None):
         signed = signing.dumps(
             {"outcome": outcome, "registration": registration.pk if registration else None},
             salt=RESULT_SALT,
         )
-        return redirect("events:result", slug=event.slug, result=signed)
+        return redirect("events:result", slug=slug, result=signed)
 
 
 @method_decorator(never_cache, name="dispatch")

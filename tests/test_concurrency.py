@@ -8,7 +8,7 @@ from django.db import connection, connections
 
 from events import services
 from events.models import OutgoingEmail, Registration
-from tests.events_helpers import make_event, register
+from tests.events_helpers import make_event, register, register_at
 
 pytestmark = [
     pytest.mark.postgres,
@@ -37,7 +37,12 @@ def run_at_once(function, arguments):
         return list(pool.map(call, arguments))
 
 
-def test_concurrent_registrations_for_the_last_seats_never_overbook():
+# By the event (admin, commands) and by its slug (the registration form).
+entry_points = pytest.mark.parametrize("register", [register, register_at])
+
+
+@entry_points
+def test_concurrent_registrations_for_the_last_seats_never_overbook(register):
     event = make_event(capacity=8)
     for _ in range(5):
         register(event)
@@ -53,7 +58,8 @@ def test_concurrent_registrations_for_the_last_seats_never_overbook():
     assert positions == list(range(1, THREADS - 3 + 1))
 
 
-def test_the_same_email_registering_concurrently_gets_one_seat():
+@entry_points
+def test_the_same_email_registering_concurrently_gets_one_seat(register):
     event = make_event(capacity=10)
     outcomes = run_at_once(lambda _: register(event, email="twin@example.org").outcome, range(8))
     assert outcomes.count("confirmed") == 1
@@ -61,7 +67,8 @@ def test_the_same_email_registering_concurrently_gets_one_seat():
     assert event.registrations.count() == 1
 
 
-def test_concurrent_registrations_without_a_limit_are_all_saved_once():
+@entry_points
+def test_concurrent_registrations_without_a_limit_are_all_saved_once(register):
     event = make_event(capacity=None)
     emails = [f"open{i}@example.org" for i in range(THREADS)] + ["Twin@example.org"] * 4
     emails += ["twin@example.org"] * 4
@@ -75,7 +82,8 @@ def test_concurrent_registrations_without_a_limit_are_all_saved_once():
     assert OutgoingEmail.objects.filter(kind="manage_link").count() == 7
 
 
-def test_a_limit_set_while_people_register_holds_from_that_moment_on():
+@entry_points
+def test_a_limit_set_while_people_register_holds_from_that_moment_on(register):
     event = make_event(capacity=None)
     for i in range(3):
         register(event, email=f"early{i}@example.org")
