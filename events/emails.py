@@ -13,7 +13,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.template.loader import render_to_string
 from django.utils import timezone
 
@@ -38,6 +38,7 @@ WITH_CALENDAR = {
     OutgoingEmail.Kind.EVENT_CANCELLED,
 }
 CLAIM_SECONDS = 300
+BATCH_SIZE = 20
 
 
 def queue_email(*, kind, registration, token=""):
@@ -84,24 +85,46 @@ def build_message(email):
     return message
 
 
+def claimable(now):
+    """Not taken by a process sending it, or taken by one that stopped before it was sent."""
+    return Q(claimed_until__isnull=True) | Q(claimed_until__lt=now)
+
+
 def claim(email_id, now=None):
     """Take one pending email for sending; False if sent or another process has it."""
     now = now or timezone.now()
     return bool(
         OutgoingEmail.objects.filter(pk=email_id, sent_at__isnull=True)
-        .filter(Q(claimed_until__isnull=True) | Q(claimed_until__lt=now))
+        .filter(claimable(now))
         .update(claimed_until=now + timedelta(seconds=CLAIM_SECONDS))
     )
 
 
-def deliver(email_id, connection=None):
-    """Send one email; on failure log it and leave it pending. Returns True when sent.
+def claim_batch(pending, size, now=None):
+    """
+    Up to `size` of the `pending` emails, taken for sending in one transaction.
+
+    A process claiming at the same moment skips the rows locked here (SKIP LOCKED),
+    and the claim keeps other rounds off them until it lapses.
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        emails = list(
+            pending.filter(claimable(now))
+            .select_related("registration__event")
+            .select_for_update(skip_locked=True, of=("self",))[:size]
+        )
+        OutgoingEmail.objects.filter(pk__in=[email.pk for email in emails]).update(
+            claimed_until=now + timedelta(seconds=CLAIM_SECONDS)
+        )
+    return emails
+
+
+def send(email, connection=None):
+    """Build and send one claimed email; on failure log it, release it and return False.
 
     connection: an open mail connection to reuse (send_pending sends a round on one).
     """
-    if not claim(email_id):
-        return False
-    email = OutgoingEmail.objects.select_related("registration__event").get(pk=email_id)
     try:
         message = build_message(email)
         message.connection = connection
@@ -111,28 +134,45 @@ def deliver(email_id, connection=None):
             "Email %s (%s) could not be sent, will retry: %r", email.pk, email.kind, error
         )
         OutgoingEmail.objects.filter(pk=email.pk).update(
-            attempts=email.attempts + 1, last_error=repr(error)[:2000], claimed_until=None
+            attempts=F("attempts") + 1, last_error=repr(error)[:2000], claimed_until=None
         )
         if connection is not None:
             connection.close()  # the next email opens a fresh one
         return False
-    OutgoingEmail.objects.filter(pk=email.pk).update(
+    return True
+
+
+def mark_sent(emails):
+    OutgoingEmail.objects.filter(pk__in=[email.pk for email in emails]).update(
         sent_at=timezone.now(),
-        attempts=email.attempts + 1,
+        attempts=F("attempts") + 1,
         last_error="",
         claimed_until=None,
         manage_token="",
     )
+
+
+def deliver(email_id):
+    """Send one email now (EMAIL_SEND_AT_ONCE); returns True when sent."""
+    if not claim(email_id):
+        return False
+    email = OutgoingEmail.objects.select_related("registration__event").get(pk=email_id)
+    if not send(email):
+        return False
+    mark_sent([email])
     return True
 
 
-def send_pending(*, max_attempts=None, stopping=lambda: False):
+def send_pending(*, max_attempts=None, stopping=lambda: False, batch_size=BATCH_SIZE):
     """Try every pending email once, oldest first, until stopping(); returns (sent, failed).
 
-    The round shares one connection to the mail server instead of one per email.
+    The round shares one connection to the mail server instead of one per email, and
+    claims and records the emails a batch at a time instead of three queries each.
     """
     max_attempts = max_attempts or settings.EMAIL_MAX_ATTEMPTS
-    pending = OutgoingEmail.objects.filter(sent_at__isnull=True, attempts__lt=max_attempts)
+    pending = OutgoingEmail.objects.filter(
+        sent_at__isnull=True, attempts__lt=max_attempts
+    ).order_by("pk")
     sent = failed = 0
     connection = get_connection()
     try:
@@ -141,13 +181,27 @@ def send_pending(*, max_attempts=None, stopping=lambda: False):
         logger.warning("Mail server unreachable, trying each email on its own: %r", error)
         connection = None
     try:
-        for email_id in pending.values_list("pk", flat=True):
-            if stopping():
+        last_pk = 0
+        while not stopping():
+            batch = claim_batch(pending.filter(pk__gt=last_pk), batch_size)
+            if not batch:
                 break
-            if deliver(email_id, connection):
-                sent += 1
-            else:
-                failed += 1
+            last_pk = batch[-1].pk
+            delivered, tried = [], 0
+            try:
+                for email in batch:
+                    if stopping():
+                        break
+                    tried += 1
+                    if send(email, connection):
+                        delivered.append(email)
+                    else:
+                        failed += 1
+            finally:
+                mark_sent(delivered)
+                sent += len(delivered)
+                untried = [email.pk for email in batch[tried:]]
+                OutgoingEmail.objects.filter(pk__in=untried).update(claimed_until=None)
     finally:
         if connection is not None:
             connection.close()

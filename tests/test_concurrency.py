@@ -4,9 +4,11 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
+from django.core import mail
 from django.db import connection, connections
 
 from events import services
+from events.emails import send_pending
 from events.models import OutgoingEmail, Registration
 from tests.events_helpers import make_event, register, register_at
 
@@ -131,3 +133,19 @@ def test_concurrent_cancellations_and_promotions_promote_no_one_twice():
     assert Registration.objects.filter(pk__in=promoted, status="confirmed").count() == 8
     assert OutgoingEmail.objects.filter(kind="promoted").count() == 8
     assert OutgoingEmail.objects.filter(kind="cancelled").count() == 6
+
+
+def test_workers_sending_at_the_same_time_send_each_email_once(settings):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    settings.EMAIL_SEND_AT_ONCE = False
+    mail.outbox = []
+    event = make_event(capacity=None)
+    for i in range(60):
+        register(event, email=f"reader{i}@example.org")
+
+    results = run_at_once(lambda _: send_pending(batch_size=5), range(4))
+
+    assert sum(sent for sent, _ in results) == 60
+    recipients = [message.to[0] for message in mail.outbox]
+    assert sorted(recipients) == sorted(f"reader{i}@example.org" for i in range(60))
+    assert not OutgoingEmail.objects.filter(sent_at__isnull=True).exists()

@@ -13,6 +13,7 @@ from django.core.mail.backends.base import BaseEmailBackend
 from django.core.management import call_command
 from django.utils import timezone
 
+from events.emails import send_pending
 from events.models import Event, OutgoingEmail, Registration
 from tests.events_helpers import make_event, register
 
@@ -114,6 +115,44 @@ def test_the_worker_sends_a_round_of_emails_over_one_connection(settings):
     assert "Sent 3 emails; 0 still pending." in run("send_pending_emails")
     assert CountingMailServer.opened == 1
     assert len(mail.outbox) == 3
+
+
+class RefusesOneAddress(locmem.EmailBackend):
+    """A mail server that turns away one recipient and takes the rest."""
+
+    def send_messages(self, messages):
+        if any("refused@example.org" in message.to for message in messages):
+            raise ConnectionError("550 mailbox unavailable")
+        return super().send_messages(messages)
+
+
+def test_a_round_sends_batch_after_batch_and_tries_a_failing_email_once(settings):
+    settings.EMAIL_BACKEND = "tests.test_events_commands.RefusesOneAddress"
+    event = make_event()
+    for i in range(4):
+        register(event, email=f"person{i}@example.org")
+    register(event, email="refused@example.org")
+
+    assert send_pending(batch_size=2) == (4, 1)
+
+    assert sorted(message.to[0] for message in mail.outbox) == [
+        f"person{i}@example.org" for i in range(4)
+    ]
+    refused = OutgoingEmail.objects.get(to="refused@example.org")
+    assert (refused.sent_at, refused.attempts, refused.claimed_until) == (None, 1, None)
+    assert "550 mailbox unavailable" in refused.last_error
+    assert OutgoingEmail.objects.filter(sent_at__isnull=False, manage_token="").count() == 4
+
+
+def test_the_worker_reads_and_records_emails_a_batch_at_a_time(
+    mailoutbox, django_assert_max_num_queries
+):
+    event = make_event()
+    for _ in range(20):
+        register(event)
+    with django_assert_max_num_queries(10):  # three per email before batching
+        assert send_pending(batch_size=20) == (20, 0)
+    assert len(mailoutbox) == 20
 
 
 def test_send_pending_emails_gives_up_after_the_maximum_attempts(settings, mailoutbox):
