@@ -3,8 +3,9 @@ import secrets
 import zoneinfo
 from datetime import datetime, time, timedelta
 
+from django.contrib.postgres.expressions import ArraySubquery
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import connection, models
 from django.db.models import Count, Min, OuterRef, Prefetch, Q, Subquery, Value
 from django.db.models.functions import Coalesce, Lower
 from django.urls import reverse
@@ -56,7 +57,14 @@ class EventQuerySet(models.QuerySet):
         return self.annotate(confirmed_count=Coalesce(Subquery(counted), 0))
 
     def with_organisers(self):
-        """Organisers in one query for all the events, kept as plain lists (cheaper to read)."""
+        """
+        The organisers each event names, read with the events: on PostgreSQL their names
+        in the same row (organiser_short_names), elsewhere in one more query for them all.
+        """
+        if connection.vendor == "postgresql":
+            organisers = Organisation.objects.filter(events=OuterRef("pk")).order_by("short_name")
+            names = organisers.values("short_name")
+            return self.annotate(organiser_short_names=ArraySubquery(names))
         return self.prefetch_related(Prefetch("organisers", to_attr="organiser_list"))
 
 
@@ -225,10 +233,13 @@ class Event(models.Model):
 
     @property
     def organiser_names(self):
-        organisers = getattr(self, "organiser_list", None)
-        if organisers is None:
-            organisers = self.organisers.all()
-        return ", ".join(str(organisation) for organisation in organisers)
+        names = getattr(self, "organiser_short_names", None)
+        if names is None:
+            organisers = getattr(self, "organiser_list", None)
+            if organisers is None:
+                organisers = self.organisers.all()
+            names = [str(organisation) for organisation in organisers]
+        return ", ".join(names)
 
     @property
     def is_over(self):
