@@ -59,7 +59,7 @@ def register(*, event, name, email, organisation="", consent, now=None):
     """A seat, a place on the waiting list, or the reason there is neither."""
     person = _person(name, email, organisation, consent)
     events = Event.objects.filter(pk=event.pk)
-    return _register_sharing_first(events, person, now, event.capacity is None)
+    return _register_sharing_first(events, person, now, share=event.capacity is None)
 
 
 def register_at(*, slug, name, email, organisation="", consent, now=None):
@@ -69,7 +69,7 @@ def register_at(*, slug, name, email, organisation="", consent, now=None):
     """
     person = _person(name, email, organisation, consent)
     events = Event.objects.public().filter(slug=slug)
-    return _register_sharing_first(events, person, now, True)
+    return _register_sharing_first(events, person, now, share=True)
 
 
 def _person(name, email, organisation, consent):
@@ -78,7 +78,7 @@ def _person(name, email, organisation, consent):
     return {"name": name, "email": email.strip(), "organisation": organisation}
 
 
-def _register_sharing_first(events, person, now, share):
+def _register_sharing_first(events, person, now, *, share):
     """Under the shared lock if `share` and the event has no limit, else the exclusive one."""
     now = now or timezone.now()
     if share:
