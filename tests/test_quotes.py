@@ -65,25 +65,19 @@ def test_quotes_page_groups_quotes_by_person(client, iso):
     assert '<a href="/quotes/" aria-current="page">Quotes</a>' in html
 
 
-def test_quotes_page_shows_three_quotes_per_person_and_links_to_the_rest(client):
+@pytest.mark.parametrize("public_quotes, links_to_the_rest", [(5, True), (3, False)])
+def test_quotes_page_shows_three_quotes_per_person_and_links_to_the_rest_if_any(
+    client, public_quotes, links_to_the_rest
+):
     person = make_person(name="Sergio Mujica", slug="sergio-mujica")
-    for n in range(5):
+    for n in range(public_quotes):
         make_quote(person=person, text=f"Public quote {n}.", order=n)
     make_quote(person=person, text="From a draft.", article=make_article(status="draft"))
     html = client.get("/quotes/").content.decode()
-    assert [n for n in range(5) if f"Public quote {n}." in html] == [0, 1, 2]
-    assert '<a href="/people/sergio-mujica/">All quotes by Sergio Mujica</a>' in html
-
-
-def test_quotes_page_links_to_the_rest_only_when_more_are_public(client):
-    person = make_person(name="Sergio Mujica", slug="sergio-mujica")
-    for n in range(3):
-        make_quote(person=person, text=f"Public quote {n}.", order=n)
-    make_quote(person=person, text="From a draft.", article=make_article(status="draft"))
-    html = client.get("/quotes/").content.decode()
-    assert [n for n in range(3) if f"Public quote {n}." in html] == [0, 1, 2]
+    assert [n for n in range(public_quotes) if f"Public quote {n}." in html] == [0, 1, 2]
     assert "From a draft." not in html
-    assert "All quotes by" not in html
+    link = '<a href="/people/sergio-mujica/">All quotes by Sergio Mujica</a>'
+    assert (link in html) is links_to_the_rest
 
 
 def test_quotes_page_lists_ten_people_a_page(client):
