@@ -1,3 +1,4 @@
+from django.contrib.postgres.expressions import ArraySubquery
 from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.core.validators import FileExtensionValidator
@@ -26,17 +27,31 @@ class PersonQuerySet(models.QuerySet):
     def with_quote_previews(self, count=QUOTES_PER_PERSON_PREVIEW):
         """
         People with public quotes, each with the ids of their first `count` public quotes
-        and of one more, if any: attach_quote_previews() then loads them in one query.
+        and of one more, if any (preview_quote_ids): attach_quote_previews() then loads
+        them in one query.
 
-        Each id is a small indexed lookup, so a person with many quotes costs the same
-        as one with few.
+        The ids are read by index, a few per person, so a person with many quotes costs
+        the same as one with few. PostgreSQL returns them as one array per person;
+        elsewhere each id is its own scalar subquery.
         """
         person_quotes = Quote.objects.public().filter(person=OuterRef("pk")).for_person_page()
+        people = self.with_public_quotes().select_related("organisation")
+        if connection.vendor == "postgresql":
+            ids = person_quotes.values("pk")[: count + 1]
+            return people.annotate(preview_quote_ids=ArraySubquery(ids))
         quote_ids = {
             f"{PREVIEW_PREFIX}{n}": Subquery(person_quotes.values("pk")[n : n + 1])
             for n in range(count + 1)
         }
-        return self.with_public_quotes().select_related("organisation").annotate(**quote_ids)
+        return people.annotate(**quote_ids)
+
+
+def preview_quote_ids(person, count=QUOTES_PER_PERSON_PREVIEW):
+    """The ids with_quote_previews() found for `person`, in order, without gaps."""
+    if hasattr(person, "preview_quote_ids"):
+        return person.preview_quote_ids
+    ids = (getattr(person, f"{PREVIEW_PREFIX}{n}") for n in range(count + 1))
+    return [pk for pk in ids if pk is not None]
 
 
 def attach_quote_previews(people, count=QUOTES_PER_PERSON_PREVIEW):
@@ -44,17 +59,14 @@ def attach_quote_previews(people, count=QUOTES_PER_PERSON_PREVIEW):
     Give each of `people` (from with_quote_previews()) preview_quotes, their first
     `count` public quotes, and has_more_quotes, whether they have others.
     """
-    ids = {
-        person.pk: [getattr(person, f"{PREVIEW_PREFIX}{n}") for n in range(count + 1)]
-        for person in people
-    }
-    wanted = [pk for person_ids in ids.values() for pk in person_ids[:count] if pk]
+    ids = {person.pk: preview_quote_ids(person, count) for person in people}
+    wanted = [pk for person_ids in ids.values() for pk in person_ids[:count]]
     quotes = Quote.objects.with_article_links().in_bulk(wanted) if wanted else {}
     for person in people:
         person.preview_quotes = [quotes[pk] for pk in ids[person.pk][:count] if pk in quotes]
         for quote in person.preview_quotes:
             quote.person = person
-        person.has_more_quotes = ids[person.pk][count] is not None
+        person.has_more_quotes = len(ids[person.pk]) > count
 
 
 class Person(models.Model):
