@@ -124,7 +124,9 @@ AUTHENTICATION_BACKENDS = [
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "UTC"
-USE_I18N = True
+# The site speaks British English only: without the translation machinery, every date,
+# number and link a page renders skips a per-request language lookup.
+USE_I18N = False
 USE_TZ = True
 
 STATIC_URL = "/static/"
