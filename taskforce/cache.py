@@ -34,6 +34,9 @@ CONTENT_VERSION_KEY = "page-cache:content-version"
 CONTENT_APPS = {"taskforce", "news", "quotes", "events"}
 # Health checks answer from the process alone; the admin is always private.
 UNCACHED_PATHS = ("/healthz", "/readyz", "/admin/")
+# HEAD shares GET's entry: views answer both alike and the server drops the body,
+# so a monitor or link checker never costs a render of its own.
+CACHED_METHODS = ("GET", "HEAD")
 _time_boundaries = []
 
 
@@ -98,7 +101,7 @@ def _m2m_changed(sender, instance, **kwargs):
 
 
 class AnonymousPageCacheMiddleware:
-    """Serve anonymous GETs from the shared cache; store what is safe to share."""
+    """Serve anonymous GETs and HEADs from the shared cache; store what is safe to share."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -127,7 +130,7 @@ class AnonymousPageCacheMiddleware:
 
     def _is_shareable_request(self, request):
         return (
-            request.method == "GET"
+            request.method in CACHED_METHODS
             and not self.private_cookies.intersection(request.COOKIES)
             and "HTTP_AUTHORIZATION" not in request.META
             and not request.path.startswith(UNCACHED_PATHS)

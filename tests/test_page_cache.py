@@ -31,6 +31,19 @@ def test_second_anonymous_visit_is_served_from_the_cache(client):
     assert second["X-Frame-Options"] == "DENY"
 
 
+def test_head_and_get_share_the_cached_page(client):
+    page = client.get("/about/")
+    head = client.head("/about/")
+    assert head["X-Page-Cache"] == "hit"
+    assert head["ETag"] == page["ETag"]
+    assert head.content == b""
+
+    client.head("/quotes/")
+    after_head = client.get("/quotes/")
+    assert after_head["X-Page-Cache"] == "hit"
+    assert "<h1>Quotes</h1>" in after_head.content.decode()
+
+
 def test_cached_page_answers_conditional_get_with_304(client):
     etag = client.get("/about/")["ETag"]
     response = client.get("/about/", headers={"if-none-match": etag})
