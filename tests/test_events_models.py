@@ -122,6 +122,20 @@ def test_one_live_registration_per_email_ignoring_case_but_cancelled_ones_do_not
     assert event.registrations.live().count() == 1
 
 
+def test_two_registrations_never_share_a_manage_link():
+    """A shared token hash would let one private link manage another person's place."""
+    first = register(make_event(), email="ada@example.org").registration
+    other = Registration(
+        event=make_event(),
+        name="Grace",
+        email="grace@example.org",
+        status=Registration.Status.CONFIRMED,
+        token_hash=first.token_hash,
+    )
+    with pytest.raises(IntegrityError), transaction.atomic():
+        other.save()
+
+
 def test_only_a_hash_of_the_manage_token_is_stored():
     registration = Registration(event=make_event())
     token = registration.issue_token()
