@@ -267,13 +267,15 @@ def measure(wrk, url, args, script_args=()):
     """Median requests/s and latency of url, and its ratio to /healthz on the same server.
 
     Each run of the page follows a run of /healthz, and the ratio is the median of
-    the pairs: a machine whose speed drifts during the bench moves both alike.
+    the pairs: a machine whose speed drifts during the bench moves both alike. Every
+    run starts on an idle server: requests a slow page left queued would otherwise
+    slow the next /healthz run and flatter the page's ratio.
     """
-    wait_until_idle(url)
     floor_url = urlunsplit(urlsplit(url)._replace(path="/healthz", query=""))
     command = [wrk, "-t2", f"-c{CONNECTIONS}", "--latency", "--timeout", "10s"]
 
     def run(target, seconds, extra=()):
+        wait_until_idle(url)
         output = subprocess.run(
             [*command, f"-d{seconds}s", target, *extra], capture_output=True, text=True
         ).stdout
