@@ -32,7 +32,8 @@ from django.utils.cache import set_response_etag
 
 CONTENT_VERSION_KEY = "page-cache:content-version"
 CONTENT_APPS = {"taskforce", "news", "quotes", "events"}
-# Health checks answer from the process alone; the admin is always private.
+# Health checks answer from the process alone; the admin is always private;
+# static files (STATIC_URL) are whitenoise's, with their own caching.
 UNCACHED_PATHS = ("/healthz", "/readyz", "/admin/")
 # HEAD shares GET's entry: views answer both alike and the server drops the body,
 # so a monitor or link checker never costs a render of its own.
@@ -107,6 +108,7 @@ class AnonymousPageCacheMiddleware:
         self.get_response = get_response
         self.seconds = settings.PAGE_CACHE_SECONDS
         self.private_cookies = {settings.SESSION_COOKIE_NAME, "messages"}
+        self.uncached_paths = (*UNCACHED_PATHS, settings.STATIC_URL)
 
     def __call__(self, request):
         if not self.seconds or not self._is_shareable_request(request):
@@ -133,7 +135,7 @@ class AnonymousPageCacheMiddleware:
             request.method in CACHED_METHODS
             and not self.private_cookies.intersection(request.COOKIES)
             and "HTTP_AUTHORIZATION" not in request.META
-            and not request.path.startswith(UNCACHED_PATHS)
+            and not request.path.startswith(self.uncached_paths)
         )
 
     def _is_shareable_response(self, response):

@@ -29,6 +29,18 @@ def test_second_anonymous_visit_is_served_from_the_cache(client):
     # Headers set below the cache are stored with the page.
     assert "default-src 'self'" in second["Content-Security-Policy"]
     assert second["X-Frame-Options"] == "DENY"
+    assert second["X-Content-Type-Options"] == "nosniff"
+    assert second["Referrer-Policy"] == "strict-origin-when-cross-origin"
+
+
+def test_a_cached_page_over_https_keeps_strict_transport_security(client, settings):
+    settings.SECURE_HSTS_SECONDS = 3600
+    client.get("/about/", secure=True)
+    second = client.get("/about/", secure=True)
+    assert second["X-Page-Cache"] == "hit"
+    assert second["Strict-Transport-Security"].startswith("max-age=3600")
+    # Plain HTTP has its own entry: HSTS is never sent over it.
+    assert "Strict-Transport-Security" not in client.get("/about/")
 
 
 def test_head_and_get_share_the_cached_page(client):
