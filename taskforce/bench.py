@@ -15,6 +15,7 @@ in SQLite files under .bench/. The developer's own database is never touched.
 
 import argparse
 import json
+import math
 import os
 import re
 import secrets
@@ -291,11 +292,17 @@ def measure(wrk, url, args, script_args=()):
     return {
         "rps": statistics.median(r["rps"] for r in runs),
         "x_floor": statistics.median(ratios),
-        "p50": statistics.median(r["p50"] for r in runs),
-        "p99": statistics.median(r["p99"] for r in runs),
+        "p50": median_reading(r["p50"] for r in runs),
+        "p99": median_reading(r["p99"] for r in runs),
         "errors": sum(r["errors"] for r in runs),
         "requests": sum(r["requests"] for r in runs),
     }
+
+
+def median_reading(values):
+    """The median of the runs that printed this figure (nan, as wrk's own, if none did)."""
+    readings = [value for value in values if not math.isnan(value)]
+    return statistics.median(readings) if readings else math.nan
 
 
 def wait_until_idle(url, seconds=30):
