@@ -32,8 +32,7 @@ from django.utils.cache import set_response_etag
 
 CONTENT_VERSION_KEY = "page-cache:content-version"
 CONTENT_APPS = {"taskforce", "news", "quotes", "events"}
-# Health checks answer from the process alone; the admin is always private;
-# static files (STATIC_URL) are whitenoise's, with their own caching.
+# Health checks answer from the process alone; the admin is always private.
 UNCACHED_PATHS = ("/healthz", "/readyz", "/admin/")
 # HEAD shares GET's entry: views answer both alike and the server drops the body,
 # so a monitor or link checker never costs a render of its own.
@@ -108,6 +107,7 @@ class AnonymousPageCacheMiddleware:
         self.get_response = get_response
         self.seconds = settings.PAGE_CACHE_SECONDS
         self.private_cookies = {settings.SESSION_COOKIE_NAME, "messages"}
+        # Static files are whitenoise's, below this middleware, with their own caching.
         self.uncached_paths = (*UNCACHED_PATHS, settings.STATIC_URL)
 
     def __call__(self, request):
