@@ -11,6 +11,10 @@ empty it. Pages also change with the clock (a scheduled
 article falls due, registration opens, an event ends): apps register the next
 such moment with `register_time_boundary`, and the key changes when it passes.
 
+With Redis as the shared cache, each process also keeps the pages it served
+(`ProcessPageTier`): a repeat visit is answered from the process's memory with
+no round trip, for as long as Redis reports no change to the content version.
+
 Requests that carry a session or messages cookie (staff, flash messages) are
 never served from or stored in the cache, and neither is any response that sets
 a cookie (a form with a CSRF token), so no visitor ever sees another's token,
@@ -20,15 +24,19 @@ receives it is the same anonymous visitor.
 """
 
 import hashlib
+import os
+import threading
 import time
 
 from django.apps import apps
 from django.conf import settings
 from django.core.cache import cache
+from django.core.cache.backends.locmem import LocMemCache
 from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.utils import timezone
 from django.utils.cache import set_response_etag
+from redis.exceptions import RedisError
 
 CONTENT_VERSION_KEY = "page-cache:content-version"
 CONTENT_APPS = {"taskforce", "news", "quotes", "events"}
@@ -100,6 +108,94 @@ def _m2m_changed(sender, instance, **kwargs):
         bump_content_version()
 
 
+class ProcessPageTier:
+    """
+    Pages kept in this process, valid while Redis reports no change to the version.
+
+    A connection of the process's own asks Redis for client-side caching in
+    broadcast mode on the version key: when any client writes, deletes or
+    flushes it, Redis pushes a message to that connection in the same turn of
+    its event loop as its answer to the client that made the change. A message
+    waiting on the socket (checked without blocking, a few microseconds) means
+    the version must be read from Redis again, so an edit still shows on the
+    next request in every process. A lost connection counts as a change.
+    (redis-py's own client-side cache needs Redis 7.4; this needs 6.0.)
+
+    Without django-redis as the shared cache the tier stays empty.
+    """
+
+    def __init__(self, seconds):
+        self.pages = LocMemCache("page-cache-process", {"TIMEOUT": seconds})
+        self.lock = threading.Lock()
+        self.pid = None
+        self.connection = None
+        self.record = None
+        # Counts the changes seen, so a version read before a change is not kept after it.
+        self.changes = 0
+
+    def version(self):
+        """The version read last (None: read it from Redis again) and a token for remember()."""
+        with self.lock:
+            if self.pid != os.getpid():
+                self.pid, self.connection, self.record = os.getpid(), None, None
+            if not self._unchanged():
+                self.changes += 1
+                self.record = None
+            return self.record, self.changes
+
+    def remember(self, record, token):
+        """Keep the version read from Redis after version() returned token."""
+        with self.lock:
+            if token == self.changes and self.connection is not None:
+                self.record = record
+
+    def get(self, key, version):
+        stored = self.pages.get(key)
+        if stored is not None and stored[0] == version:
+            return stored[1]
+        return None
+
+    def set(self, key, stored):
+        if self.connection is not None:
+            self.pages.set(key, stored)
+
+    def _unchanged(self):
+        try:
+            if self.connection is None:
+                self.connection = self._watch_version()
+                return False
+            changed = False
+            while self.connection.can_read(timeout=0):
+                self.connection.read_response(push_request=True)
+                changed = True
+            return not changed
+        except (RedisError, OSError):
+            if self.connection is not None:
+                self.connection.disconnect()
+            self.connection = None
+            return False
+
+    @staticmethod
+    def _watch_version():
+        get_client = getattr(getattr(cache, "client", None), "get_client", None)
+        if get_client is None:
+            return None
+        pool = get_client(write=False).connection_pool
+        # Like the pool's connections, outside the pool; RESP3 carries the messages.
+        connection = pool.connection_class(
+            **{
+                **pool.connection_kwargs,
+                "protocol": 3,
+                "client_name": f"page-cache-watch-{os.getpid()}",
+            }
+        )
+        connection.connect()
+        version_key = cache.make_key(CONTENT_VERSION_KEY)
+        connection.send_command("CLIENT", "TRACKING", "ON", "BCAST", "PREFIX", version_key)
+        connection.read_response()
+        return connection
+
+
 class AnonymousPageCacheMiddleware:
     """Serve anonymous GETs and HEADs from the shared cache; store what is safe to share."""
 
@@ -109,25 +205,37 @@ class AnonymousPageCacheMiddleware:
         self.private_cookies = {settings.SESSION_COOKIE_NAME, "messages"}
         # Static files are whitenoise's, below this middleware, with their own caching.
         self.uncached_paths = (*UNCACHED_PATHS, settings.STATIC_URL)
+        self.process_tier = ProcessPageTier(self.seconds)
 
     def __call__(self, request):
         if not self.seconds or not self._is_shareable_request(request):
             return self.get_response(request)
         url = hashlib.sha256(request.build_absolute_uri().encode()).hexdigest()
         key = f"page-cache:page:{url}"
+        record, token = self.process_tier.version()
+        if record is not None:
+            response = self.process_tier.get(key, content_version(record))
+            if response is not None:
+                return self._hit(response)
         # One round trip: the current version and the page with the version it shows.
         found = cache.get_many([CONTENT_VERSION_KEY, key])
         version = content_version(found.get(CONTENT_VERSION_KEY))
+        self.process_tier.remember(version, token)
         stored = found.get(key)
         if stored is not None and stored[0] == version:
-            response = stored[1]
-            response["X-Page-Cache"] = "hit"
-            return response
+            self.process_tier.set(key, stored)
+            return self._hit(stored[1])
         response = self.get_response(request)
         if self._is_shareable_response(response):
             set_response_etag(response)
             cache.set(key, (version, response), self.seconds)
+            self.process_tier.set(key, (version, response))
             response["X-Page-Cache"] = "miss"
+        return response
+
+    @staticmethod
+    def _hit(response):
+        response["X-Page-Cache"] = "hit"
         return response
 
     def _is_shareable_request(self, request):

@@ -1,13 +1,17 @@
 """Anonymous pages come from the shared cache; changes show at once; nothing private leaks."""
 
+import os
+import uuid
 from datetime import timedelta
 
 import pytest
+import redis
 import time_machine
+from django.core.cache import cache, caches
 from django.utils import timezone
 
 from news.models import Article
-from taskforce.cache import content_version
+from taskforce.cache import CONTENT_VERSION_KEY, ProcessPageTier, content_version
 from taskforce.models import Organisation
 from tests.events_helpers import make_event, register
 from tests.makers import make_article
@@ -188,3 +192,94 @@ def test_health_checks_never_touch_the_cache_or_database(client, django_assert_n
     with django_assert_num_queries(0):
         response = client.get("/healthz")
     assert "X-Page-Cache" not in response
+
+
+@pytest.fixture
+def redis_cache(settings):
+    """The shared cache on this machine's Redis (database 14), as in production."""
+    client = redis.Redis(host="127.0.0.1", port=6379, db=14, socket_connect_timeout=0.5)
+    try:
+        client.ping()
+    except redis.RedisError:
+        pytest.skip("needs Redis on 127.0.0.1:6379")
+    previous = settings.CACHES
+    prefix = f"test-{uuid.uuid4().hex}"
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django_redis.cache.RedisCache",
+            "LOCATION": "redis://127.0.0.1:6379/14",
+            "KEY_PREFIX": prefix,
+        }
+    }
+    yield client
+    for key in client.scan_iter(f"{prefix}:*"):
+        client.delete(key)
+    settings.CACHES = previous
+    client.close()
+
+
+def change_elsewhere(redis_client, article, title):
+    """Edit an article as another process would: only Redis hears of it."""
+    Article.objects.filter(pk=article.pk).update(title=title)
+    redis_client.delete(cache.make_key(CONTENT_VERSION_KEY))
+
+
+def test_a_repeat_visit_is_answered_from_the_process_without_a_round_trip(
+    client, redis_cache, monkeypatch
+):
+    client.get("/news/")  # The first visit after a change writes the content version.
+    first = client.get("/about/")
+    assert first["X-Page-Cache"] == "miss"
+
+    def no_round_trip(*args, **kwargs):
+        raise AssertionError("a repeat visit asked Redis for the page")
+
+    monkeypatch.setattr(caches["default"], "get_many", no_round_trip)
+    second = client.get("/about/")
+    assert second["X-Page-Cache"] == "hit"
+    assert second.content == first.content
+    assert second["ETag"] == first["ETag"]
+
+
+def test_an_edit_by_another_process_shows_on_the_next_request(client, redis_cache):
+    article = make_article(title="Cities meet")
+    client.get("/news/")
+    assert client.get("/news/")["X-Page-Cache"] == "hit"
+    change_elsewhere(redis_cache, article, "Cities gather")
+    response = client.get("/news/")
+    assert response["X-Page-Cache"] == "miss"
+    assert "Cities gather" in response.content.decode()
+
+
+def test_a_lost_connection_to_redis_never_serves_a_stale_page(client, redis_cache):
+    article = make_article(title="Cities meet")
+    client.get("/news/")
+    assert client.get("/news/")["X-Page-Cache"] == "hit"
+    watch = f"page-cache-watch-{os.getpid()}"
+    killed = [
+        redis_cache.client_kill_filter(_id=entry["id"])
+        for entry in redis_cache.client_list()
+        if entry["name"] == watch
+    ]
+    assert killed
+    change_elsewhere(redis_cache, article, "Cities gather")
+    response = client.get("/news/")
+    assert response.status_code == 200
+    assert "Cities gather" in response.content.decode()
+    # The process watches again: the next edit elsewhere shows too.
+    assert client.get("/news/")["X-Page-Cache"] == "hit"
+    change_elsewhere(redis_cache, article, "Cities convene")
+    assert "Cities convene" in client.get("/news/").content.decode()
+
+
+def test_a_version_read_before_a_change_is_not_kept_after_it(redis_cache):
+    tier = ProcessPageTier(seconds=60)
+    tier.version()
+    # One request reads the version from Redis while another process changes it ...
+    _, token = tier.version()
+    read_before = content_version()
+    redis_cache.delete(cache.make_key(CONTENT_VERSION_KEY))
+    # ... a second request sees the change, then the first one finishes.
+    tier.version()
+    tier.remember(read_before, token)
+    assert tier.version()[0] is None
