@@ -14,6 +14,8 @@ such moment with `register_time_boundary`, and the key changes when it passes.
 With Redis as the shared cache, each process also keeps the pages it served
 (`ProcessPageTier`): a repeat visit is answered from the process's memory with
 no round trip, for as long as Redis reports no change to the content version.
+Redis stays the one record of what is current; a process's copy is a mirror
+that Redis invalidates, never state that other processes depend on.
 
 Requests that carry a session or messages cookie (staff, flash messages) are
 never served from or stored in the cache, and neither is any response that sets
