@@ -29,6 +29,7 @@ import hashlib
 import os
 import threading
 import time
+import weakref
 
 from django.apps import apps
 from django.conf import settings
@@ -173,12 +174,11 @@ class ProcessPageTier:
             return not changed
         except (RedisError, OSError):
             if self.connection is not None:
-                self.connection.disconnect()
+                self.disconnect()
             self.connection = None
             return False
 
-    @staticmethod
-    def _watch_version():
+    def _watch_version(self):
         get_client = getattr(getattr(cache, "client", None), "get_client", None)
         if get_client is None:
             return None
@@ -191,10 +191,16 @@ class ProcessPageTier:
                 "client_name": f"page-cache-watch-{os.getpid()}",
             }
         )
-        connection.connect()
-        version_key = cache.make_key(CONTENT_VERSION_KEY)
-        connection.send_command("CLIENT", "TRACKING", "ON", "BCAST", "PREFIX", version_key)
-        connection.read_response()
+        try:
+            connection.connect()
+            version_key = cache.make_key(CONTENT_VERSION_KEY)
+            connection.send_command("CLIENT", "TRACKING", "ON", "BCAST", "PREFIX", version_key)
+            connection.read_response()
+        except BaseException:
+            connection.disconnect()
+            raise
+        # Closed when lost, or with the tier (a test client's), not by the garbage collector.
+        self.disconnect = weakref.finalize(self, connection.disconnect)
         return connection
 
 
