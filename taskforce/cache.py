@@ -26,6 +26,7 @@ receives it is the same anonymous visitor.
 """
 
 import hashlib
+import logging
 import os
 import threading
 import time
@@ -39,7 +40,9 @@ from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.utils import timezone
 from django.utils.cache import set_response_etag
-from redis.exceptions import RedisError
+from redis.exceptions import RedisError, ResponseError
+
+logger = logging.getLogger(__name__)
 
 CONTENT_VERSION_KEY = "page-cache:content-version"
 CONTENT_APPS = {"taskforce", "news", "quotes", "events"}
@@ -124,12 +127,14 @@ class ProcessPageTier:
     next request in every process. A lost connection counts as a change.
     (redis-py's own client-side cache needs Redis 7.4; this needs 6.0.)
 
-    Without django-redis as the shared cache the tier stays empty.
+    Without django-redis as the shared cache, or when Redis refuses tracking,
+    the tier stays empty and every request asks Redis, as before.
     """
 
     def __init__(self, seconds):
         self.pages = LocMemCache("page-cache-process", {"TIMEOUT": seconds})
         self.lock = threading.Lock()
+        self.available = True
         self.pid = None
         self.connection = None
         self.record = None
@@ -163,6 +168,8 @@ class ProcessPageTier:
             self.pages.set(key, stored)
 
     def _unchanged(self):
+        if not self.available:
+            return False
         try:
             if self.connection is None:
                 self.connection = self._watch_version()
@@ -172,15 +179,20 @@ class ProcessPageTier:
                 self.connection.read_response(push_request=True)
                 changed = True
             return not changed
-        except (RedisError, OSError):
+        except (RedisError, OSError) as error:
             if self.connection is not None:
                 self.disconnect()
             self.connection = None
+            if isinstance(error, ResponseError):
+                # Redis before 6.0, or a server or user without CLIENT TRACKING: asked once.
+                logger.warning("Pages are not kept per process: Redis refused tracking: %s", error)
+                self.available = False
             return False
 
     def _watch_version(self):
         get_client = getattr(getattr(cache, "client", None), "get_client", None)
         if get_client is None:
+            self.available = False
             return None
         pool = get_client(write=False).connection_pool
         # Like the pool's connections, outside the pool; RESP3 carries the messages.

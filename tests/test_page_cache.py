@@ -289,3 +289,25 @@ def test_a_version_read_before_a_change_is_not_kept_after_it(redis_cache):
     tier.version()
     tier.remember(read_before, token)
     assert tier.version()[0] is None
+
+
+def test_a_redis_without_tracking_is_asked_once_and_every_edit_still_shows(
+    client, redis_cache, monkeypatch, caplog
+):
+    asked = []
+    send_command = redis.connection.Connection.send_command
+
+    def without_tracking(connection, *args, **kwargs):
+        if args[:2] == ("CLIENT", "TRACKING"):
+            asked.append(args)
+            args = ("CLIENT", "NO-SUCH-SUBCOMMAND")  # Answered with an error, as before Redis 6.
+        return send_command(connection, *args, **kwargs)
+
+    monkeypatch.setattr(redis.connection.Connection, "send_command", without_tracking)
+    article = make_article(title="Cities meet")
+    responses = [client.get("/news/") for _ in range(3)]
+    assert [response["X-Page-Cache"] for response in responses] == ["miss", "hit", "hit"]
+    assert len(asked) == 1
+    assert "Redis refused tracking" in caplog.text
+    change_elsewhere(redis_cache, article, "Cities gather")
+    assert "Cities gather" in client.get("/news/").content.decode()
