@@ -137,6 +137,7 @@ class ProcessPageTier:
         self.available = True
         self.pid = None
         self.connection = None
+        self.disconnect = None  # Closes self.connection, once (see _watch_version).
         self.record = None
         # Counts the changes seen, so a version read before a change is not kept after it.
         self.changes = 0
