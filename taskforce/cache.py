@@ -146,6 +146,7 @@ class ProcessPageTier:
         """The version read last (None: read it from Redis again) and a token for remember()."""
         with self.lock:
             if self.pid != os.getpid():
+                # A forked worker never reads its parent's socket; it opens its own.
                 self.pid, self.connection, self.record = os.getpid(), None, None
             if not self._unchanged():
                 self.changes += 1
