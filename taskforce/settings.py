@@ -104,6 +104,14 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 else:
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    if env.bool("DATABASE_PREPARED_STATEMENTS", default=True):
+        # A connection lives across requests, so the statements the pages run over and
+        # over are parsed and planned once per connection, then reused. Django turns
+        # this off by default for transaction-mode poolers (PgBouncer), which cannot
+        # keep a statement between transactions.
+        DATABASES["default"].setdefault("OPTIONS", {}).update(
+            server_side_binding=True, prepare_threshold=5
+        )
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

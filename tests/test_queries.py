@@ -70,3 +70,18 @@ def test_page_runs_the_same_few_queries_with_3_or_300_articles(
     with django_assert_max_num_queries(limit):
         with_many = count_queries(client, path)
     assert with_few == with_many
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="prepared statements are a PostgreSQL feature"
+)
+def test_a_page_visited_again_reuses_its_planned_statements(client):
+    """Parsing and planning a query can cost more than running it; a busy page pays once."""
+    build_site(3)
+    for _ in range(6):
+        assert client.get("/").status_code == 200
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements")
+        prepared = [row[0] for row in cursor.fetchall()]
+    assert any('FROM "news_article"' in statement for statement in prepared)
+    assert any('FROM "quotes_quote"' in statement for statement in prepared)

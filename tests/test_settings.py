@@ -60,6 +60,15 @@ def test_environment_selects_postgres_redis_and_smtp():
     assert values["hosts"] == ["jtf.example.org"]
 
 
+def test_postgres_prepares_statements_unless_a_pooler_needs_them_off():
+    env = {**PRODUCTION_ENV, "DATABASE_URL": "postgres://jtf:secret@db.internal:5432/jtf"}
+    options = read_settings(env)["db"]["OPTIONS"]
+    assert options["server_side_binding"] is True
+    assert options["prepare_threshold"] > 0
+    behind_pooler = read_settings({**env, "DATABASE_PREPARED_STATEMENTS": "off"})["db"]
+    assert "prepare_threshold" not in behind_pooler.get("OPTIONS", {})
+
+
 def test_sqlite_file_database_runs_in_wal_mode(tmp_path):
     database = tmp_path / "site.sqlite3"
     result = run_manage(
