@@ -17,6 +17,12 @@ no round trip, for as long as Redis reports no change to the content version.
 Redis stays the one record of what is current; a process's copy is a mirror
 that Redis invalidates, never state that other processes depend on.
 
+When Redis cannot be reached, every cache call answers "not there" (settings:
+REDIS_CACHE_OPTIONS), so pages are rendered afresh and edits save as usual;
+the tier logs it once a minute. An edit saved meanwhile cannot change the
+version, so if Redis comes back with its data, a page it stored just before
+can be served until it expires (PAGE_CACHE_SECONDS at most).
+
 Requests that carry a session or messages cookie (staff, flash messages) are
 never served from or stored in the cache, and neither is any response that sets
 a cookie (a form with a CSRF token), so no visitor ever sees another's token,
@@ -141,6 +147,7 @@ class ProcessPageTier:
         self.record = None
         # Counts the changes seen, so a version read before a change is not kept after it.
         self.changes = 0
+        self.unreachable_reported = None  # When the last "cannot be reached" was logged.
 
     def version(self):
         """The version read last (None: read it from Redis again) and a token for remember()."""
@@ -175,6 +182,7 @@ class ProcessPageTier:
         try:
             if self.connection is None:
                 self.connection = self._watch_version()
+                self.unreachable_reported = None
                 return False
             changed = False
             while self.connection.can_read(timeout=0):
@@ -184,12 +192,21 @@ class ProcessPageTier:
         except (RedisError, OSError) as error:
             if self.connection is not None:
                 self.disconnect()
-            self.connection = None
-            if isinstance(error, ResponseError):
+            elif isinstance(error, ResponseError):
                 # Redis before 6.0, or a server or user without CLIENT TRACKING: asked once.
                 logger.warning("Pages are not kept per process: Redis refused tracking: %s", error)
                 self.available = False
+            else:
+                self._report_unreachable(error)
+            self.connection = None
             return False
+
+    def _report_unreachable(self, error):
+        """Once a minute at most: every request tries Redis again while it is away."""
+        now = time.monotonic()
+        if self.unreachable_reported is None or now - self.unreachable_reported >= 60:
+            self.unreachable_reported = now
+            logger.error("Redis cannot be reached; pages are served without the cache: %s", error)
 
     def _watch_version(self):
         get_client = getattr(getattr(cache, "client", None), "get_client", None)

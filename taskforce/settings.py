@@ -116,6 +116,12 @@ else:
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
+# Redis only ever holds what can be rebuilt, so when it cannot be reached the site
+# carries on without it (pages rendered afresh; the page cache logs it) instead of
+# failing every request, and a Redis that stops answering holds no request for long.
+REDIS_CACHE_OPTIONS = {"IGNORE_EXCEPTIONS": True, "SOCKET_CONNECT_TIMEOUT": 1, "SOCKET_TIMEOUT": 1}
+if CACHES["default"]["BACKEND"] == "django_redis.cache.RedisCache":
+    CACHES["default"].setdefault("OPTIONS", {}).update(REDIS_CACHE_OPTIONS)
 # Anonymous pages are served from CACHES for this long at most (0 turns it off);
 # any content change invalidates them at once (taskforce/cache.py).
 PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=60)
@@ -199,6 +205,9 @@ AXES_LOCKOUT_TEMPLATE = "lockout.html"
 # Rate limits count in the shared cache (Redis in production).
 RATELIMIT_USE_CACHE = "default"
 RATELIMIT_VIEW = "taskforce.views.rate_limited"
+# A cache that cannot count lets registrations through: the honeypot and the database's
+# one-registration-per-address constraint still hold, and no visitor is turned away.
+RATELIMIT_FAIL_OPEN = True
 if CACHES["default"]["BACKEND"].endswith("LocMemCache"):
     # One process during development; production sets CACHE_URL (Redis), see checks.py.
     SILENCED_SYSTEM_CHECKS = ["django_ratelimit.E003", "django_ratelimit.W001"]

@@ -1,6 +1,7 @@
 """Anonymous pages come from the shared cache; changes show at once; nothing private leaks."""
 
 import os
+import socket
 import uuid
 from datetime import timedelta
 
@@ -212,6 +213,7 @@ def redis_cache(settings):
             "BACKEND": "django_redis.cache.RedisCache",
             "LOCATION": "redis://127.0.0.1:6379/14",
             "KEY_PREFIX": prefix,
+            "OPTIONS": settings.REDIS_CACHE_OPTIONS,
         }
     }
     yield client
@@ -311,3 +313,41 @@ def test_a_redis_without_tracking_is_asked_once_and_every_edit_still_shows(
     assert "Redis refused tracking" in caplog.text
     change_elsewhere(redis_cache, article, "Cities gather")
     assert "Cities gather" in client.get("/news/").content.decode()
+
+
+@pytest.fixture
+def unreachable_redis(settings):
+    """The production cache settings, pointed at a port where no Redis listens."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django_redis.cache.RedisCache",
+            "LOCATION": f"redis://127.0.0.1:{port}/0",
+            "OPTIONS": settings.REDIS_CACHE_OPTIONS,
+        }
+    }
+
+
+def test_pages_and_edits_show_while_redis_cannot_be_reached(client, unreachable_redis, caplog):
+    article = make_article(title="Cities meet")
+    assert "Cities meet" in client.get("/news/").content.decode()
+    article.title = "Cities gather"
+    article.save()
+    responses = [client.get("/news/") for _ in range(3)]
+    assert [response.status_code for response in responses] == [200, 200, 200]
+    assert "Cities gather" in responses[-1].content.decode()
+    # Every request tries Redis again, but the log says so once, not once a request.
+    assert caplog.text.count("Redis cannot be reached") == 1
+
+
+def test_a_registration_is_saved_while_redis_cannot_be_reached(client, unreachable_redis):
+    """The rate limit cannot count without Redis; the visitor is not turned away for it."""
+    event = make_event(capacity=3)
+    data = {"name": "Ada", "email": "ada@example.org", "consent": "on"}
+    url = f"/events/{event.slug}/register/"
+    response = client.post(url, data, headers={"origin": "http://testserver"})
+    assert response.status_code == 302
+    assert event.registrations.get().email == "ada@example.org"
+    assert "2 seats left" in client.get(event.get_absolute_url()).content.decode()

@@ -7,7 +7,8 @@ from tests.conftest import PRODUCTION_ENV, run_manage
 PRINT_SETTINGS = (
     "from django.conf import settings as s; import json; "
     "print(json.dumps({'debug': s.DEBUG, 'db': s.DATABASES['default'], "
-    "'cache': s.CACHES['default']['BACKEND'], 'email': s.EMAIL_BACKEND, "
+    "'cache': s.CACHES['default']['BACKEND'], 'cache_options': s.CACHES['default'].get('OPTIONS'), "
+    "'email': s.EMAIL_BACKEND, "
     "'hosts': s.ALLOWED_HOSTS, 'ssl_redirect': s.SECURE_SSL_REDIRECT, "
     "'hsts': s.SECURE_HSTS_SECONDS, 'secure_cookies': s.SESSION_COOKIE_SECURE}, default=str))"
 )
@@ -56,6 +57,9 @@ def test_environment_selects_postgres_redis_and_smtp():
     assert values["db"]["NAME"] == "jtf"
     assert values["db"]["CONN_MAX_AGE"] == 120
     assert values["cache"] == "django_redis.cache.RedisCache"
+    # Redis holds only what can be rebuilt: the site carries on without it.
+    assert values["cache_options"]["IGNORE_EXCEPTIONS"] is True
+    assert values["cache_options"]["SOCKET_TIMEOUT"] <= 1
     assert values["email"] == "django.core.mail.backends.smtp.EmailBackend"
     assert values["hosts"] == ["jtf.example.org"]
 
