@@ -206,7 +206,6 @@ def redis_cache(settings):
         if os.environ.get("CI"):
             pytest.fail(f"The page cache's Redis tests must run in CI: {reason}")
         pytest.skip(reason)
-    previous = settings.CACHES
     prefix = f"test-{uuid.uuid4().hex}"
     settings.CACHES = {
         "default": {
@@ -219,7 +218,6 @@ def redis_cache(settings):
     yield client
     for key in client.scan_iter(f"{prefix}:*"):
         client.delete(key)
-    settings.CACHES = previous
     client.close()
 
 
