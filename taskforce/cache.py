@@ -19,7 +19,10 @@ that Redis invalidates, never state that other processes depend on.
 
 When Redis cannot be reached, every cache call answers "not there" (settings:
 REDIS_CACHE_OPTIONS), so pages are rendered afresh and edits save as usual;
-the tier logs it once a minute. An edit saved meanwhile cannot change the
+the tier logs it once a minute. A process that fails to reach Redis stops
+trying for 5 seconds (`FailFastConnectionPool`), so a Redis that hangs
+rather than refuses costs each process one timeout every 5 seconds, not one
+for every cache call of every request. An edit saved meanwhile cannot change the
 version, so if Redis comes back with its data, a page it stored just before
 can be served until it expires (PAGE_CACHE_SECONDS at most).
 
@@ -31,6 +34,7 @@ looked at request.user) is shared: without a session cookie, everyone who
 receives it is the same anonymous visitor.
 """
 
+import functools
 import hashlib
 import logging
 import os
@@ -46,7 +50,10 @@ from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.utils import timezone
 from django.utils.cache import set_response_etag
+from redis import ConnectionPool
+from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import RedisError, ResponseError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 
 logger = logging.getLogger(__name__)
 
@@ -118,6 +125,39 @@ def connect_signals():
 def _m2m_changed(sender, instance, **kwargs):
     if instance._meta.app_label in CONTENT_APPS:
         bump_content_version()
+
+
+class FailFastConnectionPool(ConnectionPool):
+    """
+    Redis connections that are not tried again for `retry_seconds` after one failed to open.
+
+    Meanwhile asking for a connection fails at once, and django-redis answers "not
+    there" (IGNORE_EXCEPTIONS). Anything wrong at the other end counts, a wrong
+    service on the port included, so a misconfigured CACHE_URL degrades the same way.
+    """
+
+    retry_seconds = 5
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.unreachable_until = 0.0
+
+    def get_connection(self, *args, **kwargs):
+        return self.unless_unreachable(functools.partial(super().get_connection, *args, **kwargs))
+
+    def unless_unreachable(self, connect):
+        """connect(), unless Redis could not be reached moments ago; ResponseError passes as is."""
+        if time.monotonic() < self.unreachable_until:
+            raise RedisConnectionError("Redis could not be reached moments ago")
+        try:
+            return connect()
+        except ResponseError:
+            raise
+        except (RedisError, OSError) as error:
+            self.unreachable_until = time.monotonic() + self.retry_seconds
+            if isinstance(error, (RedisConnectionError, RedisTimeoutError)):
+                raise
+            raise RedisConnectionError(str(error)) from error
 
 
 class ProcessPageTier:
@@ -222,11 +262,18 @@ class ProcessPageTier:
                 "client_name": f"page-cache-watch-{os.getpid()}",
             }
         )
-        try:
+        version_key = cache.make_key(CONTENT_VERSION_KEY)
+
+        def track_version():
             connection.connect()
-            version_key = cache.make_key(CONTENT_VERSION_KEY)
             connection.send_command("CLIENT", "TRACKING", "ON", "BCAST", "PREFIX", version_key)
             connection.read_response()
+
+        try:
+            if isinstance(pool, FailFastConnectionPool):
+                pool.unless_unreachable(track_version)
+            else:
+                track_version()
         except BaseException:
             connection.disconnect()
             raise

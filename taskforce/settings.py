@@ -119,7 +119,12 @@ CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
 # Redis only ever holds what can be rebuilt, so when it cannot be reached the site
 # carries on without it (pages rendered afresh; the page cache logs it) instead of
 # failing every request, and a Redis that stops answering holds no request for long.
-REDIS_CACHE_OPTIONS = {"IGNORE_EXCEPTIONS": True, "SOCKET_CONNECT_TIMEOUT": 1, "SOCKET_TIMEOUT": 1}
+REDIS_CACHE_OPTIONS = {
+    "IGNORE_EXCEPTIONS": True,
+    "SOCKET_CONNECT_TIMEOUT": 1,
+    "SOCKET_TIMEOUT": 1,
+    "CONNECTION_POOL_CLASS": "taskforce.cache.FailFastConnectionPool",
+}
 if CACHES["default"]["BACKEND"] == "django_redis.cache.RedisCache":
     CACHES["default"].setdefault("OPTIONS", {}).update(REDIS_CACHE_OPTIONS)
 # Anonymous pages are served from CACHES for this long at most (0 turns it off);

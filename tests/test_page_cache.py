@@ -2,6 +2,7 @@
 
 import os
 import socket
+import threading
 import uuid
 from datetime import timedelta
 
@@ -12,7 +13,12 @@ from django.core.cache import cache, caches
 from django.utils import timezone
 
 from news.models import Article
-from taskforce.cache import CONTENT_VERSION_KEY, ProcessPageTier, content_version
+from taskforce.cache import (
+    CONTENT_VERSION_KEY,
+    FailFastConnectionPool,
+    ProcessPageTier,
+    content_version,
+)
 from taskforce.models import Organisation
 from tests.events_helpers import make_event, register
 from tests.makers import make_article
@@ -336,7 +342,6 @@ def test_pages_and_edits_show_while_redis_cannot_be_reached(client, unreachable_
     responses = [client.get("/news/") for _ in range(3)]
     assert [response.status_code for response in responses] == [200, 200, 200]
     assert "Cities gather" in responses[-1].content.decode()
-    # Every request tries Redis again, but the log says so once, not once a request.
     assert caplog.text.count("Redis cannot be reached") == 1
 
 
@@ -349,3 +354,98 @@ def test_a_registration_is_saved_while_redis_cannot_be_reached(client, unreachab
     assert response.status_code == 302
     assert event.registrations.get().email == "ada@example.org"
     assert "2 seats left" in client.get(event.get_absolute_url()).content.decode()
+
+
+class NotRedis:
+    """
+    A server on a port of its own that accepts connections and never answers, as a
+    Redis that hangs does, or answers every connection with `reply` and closes it.
+    """
+
+    def __init__(self, reply=None):
+        self.reply = reply
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.url = f"redis://127.0.0.1:{self.listener.getsockname()[1]}/0"
+        self.connections = []
+        self.thread = threading.Thread(target=self._serve, daemon=True)
+        self.thread.start()
+
+    def _serve(self):
+        while True:
+            try:
+                connection = self.listener.accept()[0]
+            except OSError:
+                return
+            self.connections.append(connection)
+            if self.reply is not None:
+                connection.recv(1024)
+                connection.sendall(self.reply)
+                connection.close()
+
+    def close(self):
+        self.listener.shutdown(socket.SHUT_RDWR)  # Wakes the accept() above.
+        self.thread.join()
+        self.listener.close()
+        for connection in self.connections:
+            connection.close()
+
+
+@pytest.fixture
+def not_redis(settings):
+    """The production cache settings (with short timeouts), pointed at NotRedis()."""
+    servers = []
+
+    def point_at(reply=None):
+        servers.append(NotRedis(reply))
+        settings.CACHES = {
+            "default": {
+                "BACKEND": "django_redis.cache.RedisCache",
+                "LOCATION": servers[-1].url,
+                "OPTIONS": {
+                    **settings.REDIS_CACHE_OPTIONS,
+                    "SOCKET_CONNECT_TIMEOUT": 0.2,
+                    "SOCKET_TIMEOUT": 0.2,
+                },
+            }
+        }
+        return servers[-1]
+
+    yield point_at
+    for server in servers:
+        server.close()
+
+
+def test_a_redis_that_hangs_is_waited_for_once_not_on_every_request(client, not_redis, caplog):
+    hung_redis = not_redis()
+    article = make_article(title="Cities meet")
+    client.get("/news/")
+    article.title = "Cities gather"
+    article.save()
+    responses = [client.get("/news/") for _ in range(4)]
+    assert [response.status_code for response in responses] == [200, 200, 200, 200]
+    assert "Cities gather" in responses[-1].content.decode()
+    event = make_event(capacity=3)
+    data = {"name": "Ada", "email": "ada@example.org", "consent": "on"}
+    url = f"/events/{event.slug}/register/"
+    assert client.post(url, data, headers={"origin": "http://testserver"}).status_code == 302
+    assert event.registrations.get().email == "ada@example.org"
+    # Five pages, two edits and a registration waited for one connection that timed out.
+    assert len(hung_redis.connections) == 1
+    assert caplog.text.count("Redis cannot be reached") == 1
+
+
+def test_redis_is_tried_again_once_the_wait_is_over(client, not_redis, monkeypatch):
+    hung_redis = not_redis()
+    monkeypatch.setattr(FailFastConnectionPool, "retry_seconds", 0)
+    for _ in range(3):
+        assert client.get("/about/").status_code == 200
+    assert len(hung_redis.connections) >= 3
+
+
+def test_a_wrong_service_on_the_redis_port_is_treated_as_no_redis(client, not_redis, caplog):
+    """A CACHE_URL pointing at, say, a web server: pages are served, and the log says why."""
+    not_redis(reply=b"HTTP/1.1 400 Bad Request\r\n\r\n")
+    responses = [client.get("/news/") for _ in range(2)]
+    assert [response.status_code for response in responses] == [200, 200]
+    assert "Redis cannot be reached" in caplog.text
+    assert "Protocol Error" in caplog.text

@@ -60,6 +60,7 @@ def test_environment_selects_postgres_redis_and_smtp():
     # Redis holds only what can be rebuilt: the site carries on without it.
     assert values["cache_options"]["IGNORE_EXCEPTIONS"] is True
     assert values["cache_options"]["SOCKET_TIMEOUT"] <= 1
+    assert values["cache_options"]["CONNECTION_POOL_CLASS"].endswith("FailFastConnectionPool")
     assert values["email"] == "django.core.mail.backends.smtp.EmailBackend"
     assert values["hosts"] == ["jtf.example.org"]
 
