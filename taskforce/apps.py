@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.backends.signals import connection_created
 
 
 class TaskforceConfig(AppConfig):
@@ -6,6 +7,7 @@ class TaskforceConfig(AppConfig):
     verbose_name = "Site"
 
     def ready(self):
-        from . import cache, checks  # noqa: F401  (checks registers the deploy checks)
+        from . import cache, checks, postgres  # noqa: F401  (checks registers the deploy checks)
 
         cache.connect_signals()
+        connection_created.connect(postgres.use_compiled_timestamp_loader)
