@@ -95,6 +95,8 @@ class Person(models.Model):
 
     class Meta:
         ordering = ["name"]
+        # /quotes/ pages people by name: read in order, it stops after a page of them.
+        indexes = [models.Index(fields=["name"], name="person_name_idx")]
         verbose_name_plural = "people"
         constraints = [
             models.CheckConstraint(
