@@ -1,8 +1,10 @@
+from contextlib import contextmanager
+
 from django.conf import settings
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVectorField
 from django.core.exceptions import ValidationError
 from django.core.validators import FileExtensionValidator
-from django.db import connection, models
+from django.db import connection, models, transaction
 from django.db.models import F, Min, Prefetch, Q
 from django.urls import reverse
 from django.utils import timezone
@@ -59,6 +61,23 @@ def live(prefix=""):
     return Q(
         **{f"{prefix}status": Article.Status.PUBLISHED, f"{prefix}publish_at__lte": timezone.now()}
     )
+
+
+@contextmanager
+def planned_for_the_words_searched():
+    """
+    On PostgreSQL, plan the searches run inside for their own words, in one transaction.
+
+    A prepared statement gets a plan made once for every value after a few runs. For
+    full-text search that plan assumes every word is rare and reads every match of a
+    common one ("cities": 35 ms instead of 1 on a large archive).
+    """
+    if connection.vendor != "postgresql":
+        yield
+        return
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL plan_cache_mode = force_custom_plan")
+        yield
 
 
 class SearchableQuerySet(models.QuerySet):

@@ -1,7 +1,7 @@
 from django.views.generic import ListView, TemplateView
 from django.views.generic.detail import SingleObjectMixin
 
-from news.models import Article
+from news.models import Article, planned_for_the_words_searched
 from taskforce.pagination import UncountedPaginationMixin
 
 from .models import Person, Quote, attach_quote_previews
@@ -56,13 +56,14 @@ class SearchView(TemplateView):
                 f"That search is too long. Please use at most {MAX_QUERY_LENGTH} characters."
             )
         elif query:
-            context["articles"] = (
-                Article.objects.published().search(query).for_lists()[:SEARCH_RESULTS]
-            )
-            context["quotes"] = (
+            articles = Article.objects.published().search(query).for_lists()
+            quotes = (
                 Quote.objects.public()
                 .search(query)
                 .with_article_links()
-                .select_related("person__organisation")[:SEARCH_RESULTS]
+                .select_related("person__organisation")
             )
+            with planned_for_the_words_searched():
+                context["articles"] = list(articles[:SEARCH_RESULTS])
+                context["quotes"] = list(quotes[:SEARCH_RESULTS])
         return context
