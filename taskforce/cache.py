@@ -242,7 +242,7 @@ class ProcessPageTier:
             return False
 
     def _report_unreachable(self, error):
-        """Once a minute at most: every request tries Redis again while it is away."""
+        """Once a minute at most: Redis is tried again every few seconds while it is away."""
         now = time.monotonic()
         if self.unreachable_reported is None or now - self.unreachable_reported >= 60:
             self.unreachable_reported = now

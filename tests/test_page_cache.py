@@ -201,6 +201,18 @@ def test_health_checks_never_touch_the_cache_or_database(client, django_assert_n
     assert "X-Page-Cache" not in response
 
 
+def use_redis_cache(settings, location, key_prefix="", **options):
+    """The production cache settings (REDIS_CACHE_OPTIONS, then `options`), at `location`."""
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django_redis.cache.RedisCache",
+            "LOCATION": location,
+            "KEY_PREFIX": key_prefix,
+            "OPTIONS": {**settings.REDIS_CACHE_OPTIONS, **options},
+        }
+    }
+
+
 @pytest.fixture
 def redis_cache(settings):
     """The shared cache on this machine's Redis (database 14), as in production."""
@@ -213,14 +225,7 @@ def redis_cache(settings):
             pytest.fail(f"The page cache's Redis tests must run in CI: {reason}")
         pytest.skip(reason)
     prefix = f"test-{uuid.uuid4().hex}"
-    settings.CACHES = {
-        "default": {
-            "BACKEND": "django_redis.cache.RedisCache",
-            "LOCATION": "redis://127.0.0.1:6379/14",
-            "KEY_PREFIX": prefix,
-            "OPTIONS": settings.REDIS_CACHE_OPTIONS,
-        }
-    }
+    use_redis_cache(settings, "redis://127.0.0.1:6379/14", key_prefix=prefix)
     yield client
     for key in client.scan_iter(f"{prefix}:*"):
         client.delete(key)
@@ -325,13 +330,7 @@ def unreachable_redis(settings):
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    settings.CACHES = {
-        "default": {
-            "BACKEND": "django_redis.cache.RedisCache",
-            "LOCATION": f"redis://127.0.0.1:{port}/0",
-            "OPTIONS": settings.REDIS_CACHE_OPTIONS,
-        }
-    }
+    use_redis_cache(settings, f"redis://127.0.0.1:{port}/0")
 
 
 def test_pages_and_edits_show_while_redis_cannot_be_reached(client, unreachable_redis, caplog):
@@ -397,17 +396,7 @@ def not_redis(settings):
 
     def point_at(reply=None):
         servers.append(NotRedis(reply))
-        settings.CACHES = {
-            "default": {
-                "BACKEND": "django_redis.cache.RedisCache",
-                "LOCATION": servers[-1].url,
-                "OPTIONS": {
-                    **settings.REDIS_CACHE_OPTIONS,
-                    "SOCKET_CONNECT_TIMEOUT": 0.2,
-                    "SOCKET_TIMEOUT": 0.2,
-                },
-            }
-        }
+        use_redis_cache(settings, servers[-1].url, SOCKET_CONNECT_TIMEOUT=0.2, SOCKET_TIMEOUT=0.2)
         return servers[-1]
 
     yield point_at
@@ -429,7 +418,7 @@ def test_a_redis_that_hangs_is_waited_for_once_not_on_every_request(client, not_
     url = f"/events/{event.slug}/register/"
     assert client.post(url, data, headers={"origin": "http://testserver"}).status_code == 302
     assert event.registrations.get().email == "ada@example.org"
-    # Five pages, two edits and a registration waited for one connection that timed out.
+    # Every page, edit and registration above together waited for one timed-out connection.
     assert len(hung_redis.connections) == 1
     assert caplog.text.count("Redis cannot be reached") == 1
 
