@@ -1,9 +1,14 @@
 """Each public page runs a small, fixed number of queries, however much content there is."""
 
+import json
+from datetime import timedelta
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
+from events.models import Event
 from taskforce.models import Organisation
 from tests.makers import make_article, make_person, make_quote, make_topic
 
@@ -85,3 +90,45 @@ def test_a_page_visited_again_reuses_its_planned_statements(client):
         prepared = [row[0] for row in cursor.fetchall()]
     assert any('FROM "news_article"' in statement for statement in prepared)
     assert any('FROM "quotes_quote"' in statement for statement in prepared)
+
+
+def buffers_read(queryset):
+    """Pages PostgreSQL read to run `queryset`: what it costs, whatever the machine."""
+    sql, params = queryset.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE events_event")
+        cursor.execute(f"EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) {sql}", params)
+        plan = cursor.fetchone()[0]
+    plan = json.loads(plan) if isinstance(plan, str) else plan
+    return plan[0]["Plan"]["Shared Hit Blocks"] + plan[0]["Plan"]["Shared Read Blocks"]
+
+
+def make_events(days_from_now, now):
+    Event.objects.bulk_create(
+        Event(
+            title=f"Workshop {days}",
+            slug=f"workshop-{days}",
+            summary="A workshop.",
+            start=now + timedelta(days=days),
+            end=now + timedelta(days=days, hours=2),
+            status=Event.Status.PUBLISHED,
+        )
+        for days in days_from_now
+    )
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="reads the plan PostgreSQL runs (EXPLAIN BUFFERS)"
+)
+@pytest.mark.parametrize("shown", [3, 20])
+def test_upcoming_events_are_read_without_reading_every_past_event(shown):
+    """The events list and the home page stay fast as years of past events pile up."""
+    now = timezone.now()
+    make_events(range(1, 101), now)
+    make_events(range(-1000, 0), now)
+    upcoming = Event.objects.public().upcoming()[:shown]
+    assert [event.slug for event in upcoming] == [
+        f"workshop-{days}" for days in range(1, shown + 1)
+    ]
+    # Two or three pages for each event shown, not one for each past event passed over.
+    assert buffers_read(upcoming) < 3 * shown + 10
