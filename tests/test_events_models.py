@@ -8,6 +8,7 @@ from django.core.management import call_command
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from events import services
 from events.models import Event, Registration, hash_token
 from tests.conftest import BASE_DIR
 from tests.events_helpers import make_event, register
@@ -30,6 +31,22 @@ def test_published_upcoming_and_past_querysets_see_only_what_they_should():
     assert list(Event.objects.public().upcoming()) == [running, upcoming, cancelled]
     assert list(Event.objects.public().past()) == [past]
     assert draft not in Event.objects.public()
+
+
+def test_lists_count_confirmed_seats_only_and_zero_before_anyone_registers():
+    nobody = make_event(capacity=3)
+    full = make_event(capacity=2)
+    for _ in range(3):  # the third joins the waiting list
+        register(full)
+    half = make_event(capacity=3)
+    register(half)
+    services.cancel_registration(registration=register(half).registration)
+    events = Event.objects.with_confirmed_count()
+    assert {event.pk: event.confirmed_count for event in events} == {
+        nobody.pk: 0,
+        full.pk: 2,
+        half.pk: 1,
+    }
 
 
 def test_event_basics_str_and_url():

@@ -96,7 +96,7 @@ def rows_read_and_discarded(queryset):
     """Rows PostgreSQL read to run `queryset` and then threw away (EXPLAIN ANALYZE)."""
     sql, params = queryset.query.sql_with_params()
     with connection.cursor() as cursor:
-        cursor.execute("ANALYZE events_event")
+        cursor.execute(f"ANALYZE {queryset.model._meta.db_table}")
         cursor.execute(f"EXPLAIN (ANALYZE, FORMAT JSON) {sql}", params)
         plan = cursor.fetchone()[0]
     plan = json.loads(plan) if isinstance(plan, str) else plan
