@@ -143,6 +143,8 @@ class Event(models.Model):
     class Meta:
         ordering = ["-start", "pk"]
         indexes = [
+            # SQLite plans the lists with this one: the public events on one side of
+            # now, then sorted. PostgreSQL prefers the next.
             models.Index(fields=["status", "end", "start"], name="event_listing_idx"),
             # Lists read events in order of start and keep those not over yet (or over):
             # with the end in the index, the events skipped are passed over in the index
