@@ -8,12 +8,13 @@ server that is down leaves it pending for the next round.
 """
 
 import logging
+import smtplib
 from datetime import timedelta
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
-from django.db import transaction
-from django.db.models import F, Q
+from django.db import DatabaseError, transaction
+from django.db.models import Count, F, Min, Q
 from django.template.loader import render_to_string
 from django.utils import timezone
 
@@ -85,8 +86,22 @@ def build_message(email):
     return message
 
 
+def pending_emails(max_attempts=None):
+    """Emails not sent yet that the worker will still try."""
+    max_attempts = max_attempts or settings.EMAIL_MAX_ATTEMPTS
+    return OutgoingEmail.objects.filter(sent_at__isnull=True, attempts__lt=max_attempts)
+
+
+def outbox_status(now=None):
+    """(number of emails waiting, seconds the oldest has waited or None): what operators watch."""
+    now = now or timezone.now()
+    status = pending_emails().aggregate(count=Count("pk"), oldest=Min("created"))
+    oldest = status["oldest"]
+    return status["count"], (now - oldest).total_seconds() if oldest else None
+
+
 def claimable(now):
-    """Not taken by a process sending it, or taken by one that stopped before it was sent."""
+    """Not taken by a process sending it (nor waiting to be retried), or taken by one that stopped."""
     return Q(claimed_until__isnull=True) | Q(claimed_until__lt=now)
 
 
@@ -120,11 +135,41 @@ def claim_batch(pending, size, now=None):
     return emails
 
 
+def retry_delay(attempts):
+    """After a failed try: at once the first time, then 1, 2, 4 ... minutes, at most an hour."""
+    if attempts <= 1:
+        return None
+    return timedelta(minutes=min(2 ** (attempts - 2), 60))
+
+
+class MailServerUnavailable(Exception):
+    """The mail server could not be reached or stopped answering: the round ends here."""
+
+
+# Failures of one message, after which the connection still works; anything else
+# (reset, timeout, closed) means the server itself is in trouble.
+MESSAGE_ERRORS = (
+    smtplib.SMTPRecipientsRefused,
+    smtplib.SMTPSenderRefused,
+    smtplib.SMTPDataError,
+    smtplib.SMTPNotSupportedError,
+)
+
+
+def is_server_error(error):
+    return isinstance(error, OSError) and not isinstance(error, MESSAGE_ERRORS)
+
+
 def send(email, connection=None):
-    """Build and send one claimed email; on failure log it, release it and return False.
+    """Build and send one claimed email; on failure log it, schedule a retry and return False.
 
     connection: an open mail connection to reuse (send_pending sends a round on one).
     """
+    return attempt(email, connection) is None
+
+
+def attempt(email, connection=None):
+    """send(), returning the error (None when sent); a server's error also closes connection."""
     try:
         message = build_message(email)
         message.connection = connection
@@ -133,13 +178,16 @@ def send(email, connection=None):
         logger.warning(
             "Email %s (%s) could not be sent, will retry: %r", email.pk, email.kind, error
         )
+        delay = retry_delay(email.attempts + 1)
         OutgoingEmail.objects.filter(pk=email.pk).update(
-            attempts=F("attempts") + 1, last_error=repr(error)[:2000], claimed_until=None
+            attempts=F("attempts") + 1,
+            last_error=repr(error)[:2000],
+            claimed_until=timezone.now() + delay if delay else None,
         )
-        if connection is not None:
+        if connection is not None and is_server_error(error):
             connection.close()  # the next email opens a fresh one
-        return False
-    return True
+        return error
+    return None
 
 
 def mark_sent(emails):
@@ -163,46 +211,111 @@ def deliver(email_id):
     return True
 
 
-def send_pending(*, max_attempts=None, stopping=lambda: False, batch_size=BATCH_SIZE):
-    """Try every pending email once, oldest first, until stopping(); returns (sent, failed).
-
-    The round shares one connection to the mail server instead of one per email, and
-    claims and records the emails a batch at a time instead of three queries each.
+class Outbox:
     """
-    max_attempts = max_attempts or settings.EMAIL_MAX_ATTEMPTS
-    pending = OutgoingEmail.objects.filter(
-        sent_at__isnull=True, attempts__lt=max_attempts
-    ).order_by("pk")
-    sent = failed = 0
-    connection = get_connection()
-    try:
-        connection.open()
-    except Exception as error:
-        logger.warning("Mail server unreachable, trying each email on its own: %r", error)
+    Sends what is pending, round after round (send_pending_emails); safe to run many at once.
+
+    Each email is recorded as sent as soon as the server took it, so a worker killed
+    outright sends again at most the one it was sending. What could not be written
+    because the database went away (emails sent, claims to release) is kept here
+    and written first when it is back, so a database outage duplicates nothing.
+    """
+
+    def __init__(self, *, max_attempts=None, batch_size=BATCH_SIZE):
+        self.max_attempts = max_attempts
+        self.batch_size = batch_size
+        self.sent_unrecorded = []
+        self.claims_to_release = []
+
+    def settle(self):
+        """Write down what an earlier round could not; raises DatabaseError while it still can't."""
+        if self.sent_unrecorded:
+            mark_sent(self.sent_unrecorded)
+            self.sent_unrecorded = []
+        if self.claims_to_release:
+            self._release(self.claims_to_release)
+            self.claims_to_release = []
+
+    @staticmethod
+    def _release(emails):
+        OutgoingEmail.objects.filter(pk__in=[email.pk for email in emails]).update(
+            claimed_until=None
+        )
+
+    def send_round(self, *, stopping=lambda: False):
+        """
+        Try every pending email once, oldest first, until stopping(); returns (sent, failed).
+
+        The round shares one connection to the mail server, opened when there is
+        something to send, and claims emails a batch at a time. If the server cannot
+        be reached, or fails twice running, the round stops and MailServerUnavailable
+        is raised (with .sent and .failed): the emails wait for the next round.
+        """
+        self.settle()
+        pending = pending_emails(self.max_attempts).order_by("pk")
+        sent = failed = server_errors = 0
         connection = None
-    try:
-        last_pk = 0
-        while not stopping():
-            batch = claim_batch(pending.filter(pk__gt=last_pk), batch_size)
-            if not batch:
-                break
-            last_pk = batch[-1].pk
-            delivered, tried = [], 0
-            try:
-                for email in batch:
-                    if stopping():
-                        break
-                    tried += 1
-                    if send(email, connection):
-                        delivered.append(email)
-                    else:
+        try:
+            last_pk = 0
+            while not stopping():
+                batch = claim_batch(pending.filter(pk__gt=last_pk), self.batch_size)
+                if not batch:
+                    break
+                last_pk = batch[-1].pk
+                untried = list(batch)
+                try:
+                    while untried and not stopping():
+                        if connection is None:
+                            connection = self._open()
+                        email = untried.pop(0)
+                        error = attempt(email, connection)
+                        if error is None:
+                            self._record_sent(email)
+                            sent += 1
+                            server_errors = 0
+                            continue
                         failed += 1
-            finally:
-                mark_sent(delivered)
-                sent += len(delivered)
-                untried = [email.pk for email in batch[tried:]]
-                OutgoingEmail.objects.filter(pk__in=untried).update(claimed_until=None)
-    finally:
-        if connection is not None:
-            connection.close()
-    return sent, failed
+                        if is_server_error(error):
+                            connection = None  # closed by attempt(); the next email reopens
+                            server_errors += 1
+                            if server_errors == 2:
+                                raise MailServerUnavailable(repr(error)) from error
+                finally:
+                    self._release_or_remember(untried)
+        except MailServerUnavailable as error:
+            error.sent, error.failed = sent, failed
+            raise
+        finally:
+            if connection is not None:
+                connection.close()
+        return sent, failed
+
+    @staticmethod
+    def _open():
+        connection = get_connection()
+        try:
+            connection.open()
+        except Exception as error:
+            raise MailServerUnavailable(repr(error)) from error
+        return connection
+
+    def _record_sent(self, email):
+        try:
+            mark_sent([email])
+        except DatabaseError:
+            self.sent_unrecorded.append(email)
+            raise
+
+    def _release_or_remember(self, emails):
+        if not emails:
+            return
+        try:
+            self._release(emails)
+        except DatabaseError:
+            self.claims_to_release.extend(emails)
+
+
+def send_pending(*, max_attempts=None, stopping=lambda: False, batch_size=BATCH_SIZE):
+    """One round of the outbox (Outbox.send_round); returns (sent, failed)."""
+    outbox = Outbox(max_attempts=max_attempts, batch_size=batch_size)
+    return outbox.send_round(stopping=stopping)

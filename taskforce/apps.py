@@ -1,5 +1,7 @@
 from django.apps import AppConfig
+from django.core.management import call_command
 from django.db.backends.signals import connection_created
+from django.db.models.signals import post_migrate
 
 
 class TaskforceConfig(AppConfig):
@@ -7,7 +9,14 @@ class TaskforceConfig(AppConfig):
     verbose_name = "Site"
 
     def ready(self):
-        from . import cache, checks, postgres  # noqa: F401  (checks registers the deploy checks)
+        from . import cache, checks, outages, postgres  # noqa: F401  (checks registers the deploy checks)
 
         cache.connect_signals()
         connection_created.connect(postgres.use_compiled_timestamp_loader)
+        connection_created.connect(outages.connection_opened)
+        post_migrate.connect(create_cache_table, sender=self)
+
+
+def create_cache_table(using, verbosity=1, **kwargs):
+    """The table of a database cache (the embedded default), whenever the site is migrated."""
+    call_command("createcachetable", database=using, verbosity=max(verbosity - 1, 0))

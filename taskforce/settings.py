@@ -57,6 +57,7 @@ MIDDLEWARE = [
     # are stored with it. Conditional GET stays above, so hits answer with 304 too.
     "django.middleware.http.ConditionalGetMiddleware",
     "taskforce.cache.AnonymousPageCacheMiddleware",
+    "taskforce.outages.DatabaseUnavailableMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -66,6 +67,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Below every middleware that adds security headers, so its 400 carries them.
+    "taskforce.handlers.MalformedRequestMiddleware",
     "django_ratelimit.middleware.RatelimitMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
@@ -104,6 +107,20 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 else:
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    # Bounded waits: a lock held elsewhere, a runaway statement or a database that does
+    # not answer costs a request seconds, not a worker (taskforce/outages.py answers 503).
+    # Set per connection at connect time (libpq options), so no extra round trip.
+    DATABASE_LOCK_TIMEOUT = env.float("DATABASE_LOCK_TIMEOUT", default=3)
+    DATABASE_STATEMENT_TIMEOUT = env.float("DATABASE_STATEMENT_TIMEOUT", default=15)
+    options = DATABASES["default"].setdefault("OPTIONS", {})
+    options.setdefault("connect_timeout", env.int("DATABASE_CONNECT_TIMEOUT", default=3))
+    options["options"] = " ".join(
+        [
+            options.get("options", ""),
+            f"-c lock_timeout={int(DATABASE_LOCK_TIMEOUT * 1000)}",
+            f"-c statement_timeout={int(DATABASE_STATEMENT_TIMEOUT * 1000)}",
+        ]
+    ).strip()
     if env.bool("DATABASE_PREPARED_STATEMENTS", default=True):
         # A connection lives across requests, so the statements the pages run over and
         # over are parsed and planned once per connection, then reused. Django turns
@@ -115,7 +132,12 @@ else:
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
+# The embedded default lives in the database, so every process (make run, a management
+# command, a second server) shares it: an edit made anywhere shows on the next page.
+# Production sets CACHE_URL to Redis. The table is created after migrate (apps.py).
+CACHES = {"default": env.cache_url("CACHE_URL", default="dbcache://page_cache")}
+if CACHES["default"]["BACKEND"] == "django.core.cache.backends.db.DatabaseCache":
+    CACHES["default"].setdefault("OPTIONS", {}).setdefault("MAX_ENTRIES", 5000)
 # Redis only ever holds what can be rebuilt, so when it cannot be reached the site
 # carries on without it (pages rendered afresh; the page cache logs it) instead of
 # failing every request, and a Redis that stops answering holds no request for long.
@@ -206,6 +228,11 @@ AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=1.0)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "lockout.html"
+# The same client address as the rate limit (CLIENT_IP_META_KEY below).
+AXES_CLIENT_IP_CALLABLE = "taskforce.security.client_ip"
+AXES_USERNAME_CALLABLE = "taskforce.security.admin_sign_in_username"
+
+CSRF_FAILURE_VIEW = "taskforce.security.csrf_failure"
 
 # Rate limits count in the shared cache (Redis in production).
 RATELIMIT_USE_CACHE = "default"
@@ -213,7 +240,7 @@ RATELIMIT_VIEW = "taskforce.views.rate_limited"
 # A cache that cannot count lets registrations through: the honeypot and the database's
 # one-registration-per-address constraint still hold, and no visitor is turned away.
 RATELIMIT_FAIL_OPEN = True
-if CACHES["default"]["BACKEND"].endswith("LocMemCache"):
+if CACHES["default"]["BACKEND"].endswith(("LocMemCache", "DatabaseCache")):
     # One process during development; production sets CACHE_URL (Redis), see checks.py.
     SILENCED_SYSTEM_CHECKS = ["django_ratelimit.E003", "django_ratelimit.W001"]
 
@@ -247,13 +274,18 @@ SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
 REGISTRATION_RETENTION_DAYS = env.int("REGISTRATION_RETENTION_DAYS", default=90)
 # Registration POSTs per client IP, counted in the shared cache.
 REGISTRATION_RATE_LIMIT = env.str("REGISTRATION_RATE_LIMIT", default="10/m")
-# Behind a proxy, the header holding the client IP, e.g. HTTP_X_REAL_IP.
-RATELIMIT_IP_META_KEY = env.str("RATELIMIT_IP_META_KEY", default="") or None
+# Behind a proxy, the header holding the client IP, e.g. HTTP_X_REAL_IP: read by the rate
+# limit and by the admin sign-in lock-out alike (taskforce.security.client_ip).
+CLIENT_IP_META_KEY = env.str("RATELIMIT_IP_META_KEY", default="") or "REMOTE_ADDR"
+RATELIMIT_IP_META_KEY = "taskforce.security.client_ip"
 # Pending emails are retried by `send_pending_emails` up to this many times.
 EMAIL_MAX_ATTEMPTS = env.int("EMAIL_MAX_ATTEMPTS", default=10)
-# A mail server that does not answer must not hold a request (or the worker) for long.
-EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
-# Send each email in the request as soon as its transaction commits. Off: only the
-# outbox worker (send_pending_emails --loop) sends, so a slow mail server never
-# delays an answer to a visitor.
-EMAIL_SEND_AT_ONCE = env.bool("EMAIL_SEND_AT_ONCE", default=True)
+# Seconds for one whole conversation with the mail server (connecting, one email, or
+# closing), however the server stalls or drips: taskforce/mail.py.
+EMAIL_TIMEOUT = env.float("EMAIL_TIMEOUT", default=10)
+if EMAIL_CONFIG["EMAIL_BACKEND"] == "django.core.mail.backends.smtp.EmailBackend":
+    EMAIL_BACKEND = "taskforce.mail.DeadlineEmailBackend"
+# The outbox worker (send_pending_emails --loop, started by make run and make serve)
+# sends every email, so no visitor ever waits for the mail server. On: the request
+# sends too, right after its commit, waiting up to EMAIL_TIMEOUT on a slow server.
+EMAIL_SEND_AT_ONCE = env.bool("EMAIL_SEND_AT_ONCE", default=False)

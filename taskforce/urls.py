@@ -9,6 +9,8 @@ from quotes.sitemaps import PersonSitemap
 from . import views
 from .sitemaps import PageSitemap
 
+handler500 = "taskforce.outages.server_error"
+
 sitemaps = {
     "pages": PageSitemap,
     "events": EventSitemap,

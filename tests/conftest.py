@@ -14,13 +14,22 @@ def _test_environment(settings):
     """
     Serve static files without a collectstatic manifest, over plain HTTP, and
     render every page afresh: the page cache has its own tests (test_page_cache.py).
+    The cache is this process's memory, so tests without the database can use it;
+    the database cache (the embedded default) and Redis have tests of their own.
+    Emails go out as each transaction commits, so a test reads them in mail.outbox
+    at once; the worker that sends them by default has its own tests
+    (test_outbox_worker.py).
     """
+    settings.EMAIL_SEND_AT_ONCE = True
     settings.STORAGES = {
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
     settings.SECURE_SSL_REDIRECT = False
     settings.PAGE_CACHE_SECONDS = 0
+    settings.CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "tests"}
+    }
     cache.clear()
     yield
     cache.clear()

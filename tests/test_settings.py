@@ -34,12 +34,13 @@ def test_debug_defaults_to_off_and_production_security_to_on():
     assert values["hsts"] >= 31_536_000
 
 
-def test_local_defaults_are_sqlite_locmem_and_console_email():
+def test_local_defaults_are_sqlite_a_shared_database_cache_and_console_email():
     values = read_settings({"DEBUG": "on"})
     assert values["db"]["ENGINE"] == "django.db.backends.sqlite3"
     assert values["db"]["OPTIONS"]["transaction_mode"] == "IMMEDIATE"
     assert "journal_mode=WAL" in values["db"]["OPTIONS"]["init_command"]
-    assert values["cache"].endswith("LocMemCache")
+    # Shared by every process on the database: a change made from a command shows at once.
+    assert values["cache"] == "django.core.cache.backends.db.DatabaseCache"
     assert values["email"] == "django.core.mail.backends.console.EmailBackend"
     assert values["ssl_redirect"] is False
 
@@ -61,8 +62,20 @@ def test_environment_selects_postgres_redis_and_smtp():
     assert values["cache_options"]["IGNORE_EXCEPTIONS"] is True
     assert values["cache_options"]["SOCKET_TIMEOUT"] <= 1
     assert values["cache_options"]["CONNECTION_POOL_CLASS"].endswith("FailFastConnectionPool")
-    assert values["email"] == "django.core.mail.backends.smtp.EmailBackend"
+    # SMTP with one deadline for the whole conversation (taskforce/mail.py).
+    assert values["email"] == "taskforce.mail.DeadlineEmailBackend"
     assert values["hosts"] == ["jtf.example.org"]
+
+
+def test_postgres_waits_for_locks_and_statements_a_bounded_time():
+    env = {**PRODUCTION_ENV, "DATABASE_URL": "postgres://jtf:secret@db.internal:5432/jtf"}
+    options = read_settings(env)["db"]["OPTIONS"]
+    assert "-c lock_timeout=3000" in options["options"]
+    assert "-c statement_timeout=15000" in options["options"]
+    assert options["connect_timeout"] == 3
+    tuned = read_settings({**env, "DATABASE_LOCK_TIMEOUT": "1.5", "DATABASE_STATEMENT_TIMEOUT": "0"})
+    assert "-c lock_timeout=1500" in tuned["db"]["OPTIONS"]["options"]
+    assert "-c statement_timeout=0" in tuned["db"]["OPTIONS"]["options"]
 
 
 def test_postgres_prepares_statements_unless_a_pooler_needs_them_off():
