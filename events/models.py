@@ -367,6 +367,9 @@ class Registration(models.Model):
         self.token_hash = hash_token(token)
         return token
 
+    # Pages show registrations only as their event's seat count (taskforce/cache.py).
+    page_cache_shown_with = "event"
+
     @property
     def changes_public_pages(self):
         """Pages show seats left, so only registrations for events with a limit change them."""

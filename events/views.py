@@ -9,6 +9,7 @@ from django.views.decorators.cache import never_cache
 from django.views.generic import DetailView, ListView, TemplateView
 from django_ratelimit.decorators import ratelimit
 
+from taskforce.cache import ObjectPageMixin
 from taskforce.pagination import UncountedPaginationMixin
 from taskforce.security import require_same_origin
 
@@ -53,7 +54,7 @@ class PastEventListView(UpcomingEventListView):
         return Event.objects.public().past().with_organisers()
 
 
-class EventDetailView(DetailView):
+class EventDetailView(ObjectPageMixin, DetailView):
     template_name = "events/event_detail.html"
     context_object_name = "event"
     form = None

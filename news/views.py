@@ -1,6 +1,7 @@
 from django.shortcuts import get_object_or_404
 from django.views.generic import DetailView, ListView
 
+from taskforce.cache import ObjectPageMixin
 from taskforce.pagination import UncountedPaginationMixin
 
 from .models import Article, Topic
@@ -27,7 +28,7 @@ class TopicArticleListView(UncountedPaginationMixin, ListView):
         return super().get_context_data(topic=self.topic, **kwargs)
 
 
-class ArticleDetailView(DetailView):
+class ArticleDetailView(ObjectPageMixin, DetailView):
     def get_queryset(self):
         """Staff preview drafts and scheduled articles; everyone else sees only what is live."""
         articles = Article.objects.all()

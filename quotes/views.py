@@ -2,6 +2,7 @@ from django.views.generic import ListView, TemplateView
 from django.views.generic.detail import SingleObjectMixin
 
 from news.models import Article, planned_for_the_words_searched
+from taskforce.cache import ObjectPageMixin
 from taskforce.pagination import UncountedPaginationMixin
 
 from .models import Person, Quote, attach_quote_previews
@@ -28,7 +29,7 @@ class QuoteListView(UncountedPaginationMixin, ListView):
         return context
 
 
-class PersonDetailView(SingleObjectMixin, ListView):
+class PersonDetailView(ObjectPageMixin, SingleObjectMixin, ListView):
     """A person and their public quotes, a page at a time."""
 
     paginate_by = QUOTES_PER_PAGE
@@ -45,6 +46,7 @@ class PersonDetailView(SingleObjectMixin, ListView):
 
 class SearchView(TemplateView):
     template_name = "quotes/search.html"
+    page_cache_query_params = ("q",)
 
     def get_context_data(self, **kwargs):
         raw = self.request.GET.get("q", "")

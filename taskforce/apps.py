@@ -19,4 +19,4 @@ class TaskforceConfig(AppConfig):
 
 def create_cache_table(using, verbosity=1, **kwargs):
     """The table of a database cache (the embedded default), whenever the site is migrated."""
-    call_command("createcachetable", database=using, verbosity=max(verbosity - 1, 0))
+    call_command("createcachetable", database=using, verbosity=0)

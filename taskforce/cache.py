@@ -1,30 +1,53 @@
 """
 Whole-page cache for anonymous visitors, kept in the shared cache (CACHE_URL).
 
-Every cached page is keyed by a content version. Saving or deleting any row of
-the site's content (organisations, news, quotes, events) bumps the version, now
-and once the transaction commits, so an edit shows up on the next request, on
-every process. A row whose model says it is not on public pages
-(`changes_public_pages` false: outgoing emails, registrations for events without
-a seat count) leaves the cache alone, so a burst of registrations does not
-empty it. Pages also change with the clock (a scheduled
-article falls due, registration opens, an event ends): apps register the next
-such moment with `register_time_boundary`, and the key changes when it passes.
+What a page shows, and so when it must change, is recorded while it renders:
 
-With Redis as the shared cache, each process also keeps the pages it served
-(`ProcessPageTier`): a repeat visit is answered from the process's memory with
-no round trip, for as long as Redis reports no change to the content version.
-Redis stays the one record of what is current; a process's copy is a mirror
-that Redis invalidates, never state that other processes depend on.
+- every table of the content apps its queries read gives the page a *table tag*
+  (`news_article`): saving or deleting any row of that table changes the tag;
+- a detail view (`ObjectPageMixin`) depends on its own object, not on its whole
+  table: an *object tag* (`news_article:17`), changed when that row is saved.
 
-When Redis cannot be reached, every cache call answers "not there" (settings:
-REDIS_CACHE_OPTIONS), so pages are rendered afresh and edits save as usual;
-the tier logs it once a minute. A process that fails to reach Redis stops
-trying for 5 seconds (`FailFastConnectionPool`), so a Redis that hangs
-rather than refuses costs each process one timeout every 5 seconds, not one
-for every cache call of every request. An edit saved meanwhile cannot change the
-version, so if Redis comes back with its data, a page it stored just before
-can be served until it expires (PAGE_CACHE_SECONDS at most).
+A cached page is stored with the version of each of its tags, and is current
+while they are. An article edit thus renews the lists and feeds that show
+articles and that article's own page, not the other 9,999 article pages. Rows
+that pages show only through another (`page_cache_shown_with`: a registration
+is shown as its event's seat count) change that one's tags instead, and rows
+that no page shows (`changes_public_pages` false: outgoing emails,
+registrations for events without a seat limit) change nothing. Pages also
+change with the clock (a scheduled article falls due, registration opens, an
+event ends): apps register the next such moment with `register_time_boundary`,
+and the site-wide version changes when it passes; `bump_content_version()`
+changes it for edits that send no signals (queryset.update()).
+
+Tags change now and again when the transaction commits, which drops a page
+rendered from the old data meanwhile; a version is created once when missing
+(set-if-absent), so workers never race to replace each other's. A tag that
+changed after a render began may or may not be in it: that page is served,
+but rendered again at the next chance. (Versions carry the time of the change
+by the clock of the host that made it: keep the hosts' clocks in sync.)
+
+Under a burst of edits a page is rendered at most once per
+PAGE_CACHE_REFRESH_SECONDS: until then, and while one worker renders it (a lock
+in the cache), every other request gets the previous copy. A visitor sees an
+edit within about that time on every page that shows it, the site never
+renders the same page many times at once, and a page never cached before is
+rendered by one worker while the others wait for it (up to LOCK_SECONDS).
+
+The cache key is the scheme, host, path and only the query parameters the view
+declares it reads (`page_cache_query_params`, e.g. ("page",) or ("q", "page")),
+so `?utm_source=`, `?fbclid=` or anything unknown neither make entries of their
+own nor bypass the cache. A view that reads a parameter it did not declare is
+not cached at all, and the log says so.
+
+With Redis as the shared cache, each process also keeps the pages it served and
+the tag versions (`ProcessPageTier`): a repeat visit is answered from the
+process's memory with no round trip, for as long as Redis reports no change to
+the versions it holds (client-side caching). Redis stays the one record of what
+is current. When Redis cannot be reached, every cache call answers "not there"
+(settings: REDIS_CACHE_OPTIONS), so pages are rendered afresh and edits save as
+usual; the tier logs it once a minute. A process that fails to reach Redis
+stops trying for 5 seconds (`FailFastConnectionPool`).
 
 Requests that carry a session or messages cookie (staff, flash messages) are
 never served from or stored in the cache, and neither is any response that sets
@@ -34,20 +57,28 @@ looked at request.user) is shared: without a session cookie, everyone who
 receives it is the same anonymous visitor.
 """
 
+import contextvars
 import functools
 import hashlib
 import logging
 import os
+import re
+import secrets
 import threading
 import time
 import weakref
+from contextlib import contextmanager
+from urllib.parse import urlencode
 
 from django.apps import apps
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import cache, caches
+from django.core.cache.backends.db import BaseDatabaseCache
 from django.core.cache.backends.locmem import LocMemCache
-from django.db import transaction
+from django.db import DatabaseError, connection, transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.http import QueryDict
+from django.urls import Resolver404, get_urlconf, resolve
 from django.utils import timezone
 from django.utils.cache import set_response_etag
 from redis import ConnectionPool
@@ -58,12 +89,17 @@ from redis.exceptions import TimeoutError as RedisTimeoutError
 logger = logging.getLogger(__name__)
 
 CONTENT_VERSION_KEY = "page-cache:content-version"
+TAG_PREFIX = "page-cache:tag:"
+PAGE_PREFIX = "page-cache:page:"
+LOCK_PREFIX = "page-cache:rendering:"
 CONTENT_APPS = {"taskforce", "news", "quotes", "events"}
 # Health checks answer from the process alone; the admin is always private.
 UNCACHED_PATHS = ("/healthz", "/readyz", "/admin/")
 # HEAD shares GET's entry: views answer both alike and the server drops the body,
 # so a monitor or link checker never costs a render of its own.
 CACHED_METHODS = ("GET", "HEAD")
+# How long others serve the previous copy (or wait) while one worker renders a page.
+LOCK_SECONDS = 2
 _time_boundaries = []
 
 
@@ -72,18 +108,27 @@ def register_time_boundary(next_moment):
     _time_boundaries.append(next_moment)
 
 
+# --- Versions ---------------------------------------------------------------------------------
+
+
 def content_version(record=None):
     """
-    The version of the content as pages show it now: (edits, next time boundary).
+    The site-wide version as pages show it now: (edits, next time boundary).
 
-    record is the stored version when the caller already fetched it.
+    record is the stored version when the caller already fetched it. A missing one
+    is created once (set-if-absent); one whose time boundary has passed is replaced
+    by the same edits and the next boundary, which every process computes alike.
     """
     if record is None:
         record = cache.get(CONTENT_VERSION_KEY)
     now = timezone.now()
-    if record is None or (record[1] is not None and record[1] <= now):
-        edits = record[0] if record else time.time_ns()
-        record = (edits, _next_boundary(now))
+    if record is None:
+        created = (time.time_ns(), _next_boundary(now))
+        if cache.add(CONTENT_VERSION_KEY, created, timeout=None):
+            return created
+        return cache.get(CONTENT_VERSION_KEY) or created
+    if record[1] is not None and record[1] <= now:
+        record = (record[0], _next_boundary(now))
         cache.set(CONTENT_VERSION_KEY, record, timeout=None)
     return record
 
@@ -100,31 +145,215 @@ def bump_content_version():
     The second bump drops any page that another request rendered from the old
     data and cached while this transaction was still open.
     """
-    _new_version()
-    transaction.on_commit(_new_version)
+    _after_and_now(_new_version)
 
 
 def _new_version():
-    cache.delete(CONTENT_VERSION_KEY)
+    cache.set(CONTENT_VERSION_KEY, (time.time_ns(), _next_boundary(timezone.now())), timeout=None)
+
+
+def _after_and_now(change):
+    # A cache in the database sees the change at the commit anyway, and writing it
+    # inside the transaction would hold its row locked until then.
+    if not isinstance(caches["default"], BaseDatabaseCache):
+        change()
+    transaction.on_commit(change)
+
+
+def tag_key(tag):
+    return TAG_PREFIX + tag
+
+
+def object_tag(instance):
+    return f"{instance._meta.db_table}:{instance.pk}"
+
+
+def bump(tags):
+    """Mark pages showing any of `tags` changed, now and again when the transaction commits."""
+    tags = frozenset(tags)
+    if tags:
+        _after_and_now(lambda: _mark_changed(tags))
+
+
+def _mark_changed(tags):
+    changed_at = time.time()
+    cache.set_many({tag_key(tag): (changed_at, secrets.randbits(62)) for tag in tags}, timeout=None)
+
+
+def tag_versions(tags):
+    """{tag: version}, creating once (set-if-absent) the version of a tag never changed; None
+    when the cache cannot be reached."""
+    keys = {tag_key(tag): tag for tag in tags}
+    found = cache.get_many(list(keys))
+    for key in keys.keys() - found.keys():
+        created = (0.0, secrets.randbits(62))
+        added = cache.add(key, created, timeout=None)
+        if added is None:
+            return None
+        found[key] = created if added else cache.get(key)
+        if found[key] is None:
+            return None
+    return {keys[key]: version for key, version in found.items()}
+
+
+# --- What changes which pages -----------------------------------------------------------------
+
+
+def tags_changed_by(instance):
+    if not getattr(instance, "changes_public_pages", True):
+        return ()
+    shown_with = getattr(instance, "page_cache_shown_with", None)
+    if shown_with:
+        try:
+            instance = getattr(instance, shown_with)
+        except Exception:  # noqa: BLE001 (a parent already deleted: nothing left to show)
+            return ()
+    return (instance._meta.db_table, object_tag(instance))
 
 
 def _content_changed(sender, instance, **kwargs):
-    if getattr(instance, "changes_public_pages", True):
-        bump_content_version()
-
-
-def connect_signals():
-    """Watch every model of the content apps (queryset.update() must call bump itself)."""
-    for app_label in CONTENT_APPS:
-        for model in apps.get_app_config(app_label).get_models():
-            for signal in (post_save, post_delete):
-                signal.connect(_content_changed, sender=model, dispatch_uid=f"page-cache-{model}")
-    m2m_changed.connect(_m2m_changed, dispatch_uid="page-cache-m2m")
+    bump(tags_changed_by(instance))
 
 
 def _m2m_changed(sender, instance, **kwargs):
     if instance._meta.app_label in CONTENT_APPS:
-        bump_content_version()
+        bump((sender._meta.db_table, instance._meta.db_table, object_tag(instance)))
+
+
+def content_models():
+    return [model for label in CONTENT_APPS for model in apps.get_app_config(label).get_models()]
+
+
+def connect_signals():
+    """Watch every model of the content apps (queryset.update() must call bump itself)."""
+    for model in content_models():
+        for signal in (post_save, post_delete):
+            signal.connect(_content_changed, sender=model, dispatch_uid=f"page-cache-{model}")
+    m2m_changed.connect(_m2m_changed, dispatch_uid="page-cache-m2m")
+
+
+@functools.cache
+def _table_pattern():
+    """The content tables whose reads give a page a tag, as quoted in SQL."""
+    tables = set()
+    for model in content_models():
+        shown_elsewhere = getattr(model, "page_cache_shown_with", None) or (
+            getattr(model, "changes_public_pages", True) is False
+        )
+        if not shown_elsewhere:
+            tables.add(model._meta.db_table)
+        for field in model._meta.local_many_to_many:
+            tables.add(field.remote_field.through._meta.db_table)
+    names = "|".join(sorted(map(re.escape, tables), key=len, reverse=True))
+    return re.compile(rf'"({names})"')
+
+
+_recording = contextvars.ContextVar("page_cache_recording", default=None)
+
+
+class PageDependencies:
+    """The tags of one page, recorded while it renders."""
+
+    def __init__(self):
+        self.tags = set()
+        self.inside_object = None
+
+    def record_sql(self, execute, sql, params, many, context):
+        tables = self.tags if self.inside_object is None else self.inside_object
+        tables.update(_table_pattern().findall(sql))
+        return execute(sql, params, many, context)
+
+
+@contextmanager
+def one_object():
+    """
+    Around loading a detail view's object: the page depends on that row (yield a list
+    to append it to), not on every row of its table. Related rows read meanwhile
+    (prefetches, subqueries) still count by their tables.
+    """
+    dependencies = _recording.get()
+    loaded = []
+    if dependencies is None or dependencies.inside_object is not None:
+        yield loaded
+        return
+    dependencies.inside_object = set()
+    try:
+        yield loaded
+    finally:
+        inside, dependencies.inside_object = dependencies.inside_object, None
+        tables = {instance._meta.db_table for instance in loaded}
+        dependencies.tags |= inside - tables
+        dependencies.tags.update(object_tag(instance) for instance in loaded)
+
+
+class ObjectPageMixin:
+    """For a DetailView: its page changes with its object and what the page shows of others."""
+
+    def get_object(self, queryset=None):
+        with one_object() as loaded:
+            obj = super().get_object(queryset)
+            loaded.append(obj)
+        return obj
+
+
+def page_cache_query_params(*names):
+    """Declare the query parameters a function view reads (views: an attribute of that name)."""
+
+    def declare(view):
+        @functools.wraps(view)
+        def declared(*args, **kwargs):
+            return view(*args, **kwargs)
+
+        declared.page_cache_query_params = names
+        return declared
+
+    return declare
+
+
+@functools.lru_cache(maxsize=4096)
+def _declared_params(urlconf, path):
+    try:
+        match = resolve(path, urlconf)
+    except Resolver404:
+        return None
+    view = match.func
+    names = getattr(view, "page_cache_query_params", None)
+    if names is None:
+        names = getattr(getattr(view, "view_class", None), "page_cache_query_params", ())
+    return match._func_path, tuple(sorted(names))
+
+
+class RecordingQueryDict(QueryDict):
+    """request.GET that notes which parameters the view asked for by name."""
+
+    asked = None
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.asked = set()
+
+    def _ask(self, key):
+        if self.asked is not None:
+            self.asked.add(key)
+
+    def __getitem__(self, key):
+        self._ask(key)
+        return super().__getitem__(key)
+
+    def __contains__(self, key):
+        self._ask(key)
+        return super().__contains__(key)
+
+    def get(self, key, default=None):
+        self._ask(key)
+        return super().get(key, default)
+
+    def getlist(self, key, default=None):
+        self._ask(key)
+        return super().getlist(key, default)
+
+
+# --- Redis, shared and per process ------------------------------------------------------------
 
 
 class FailFastConnectionPool(ConnectionPool):
@@ -162,73 +391,87 @@ class FailFastConnectionPool(ConnectionPool):
 
 class ProcessPageTier:
     """
-    Pages kept in this process, valid while Redis reports no change to the version.
+    Pages and versions kept in this process, valid while Redis reports no change to them.
 
     A connection of the process's own asks Redis for client-side caching in
-    broadcast mode on the version key: when any client writes, deletes or
-    flushes it, Redis pushes a message to that connection in the same turn of
-    its event loop as its answer to the client that made the change. A message
-    waiting on the socket (checked without blocking, a few microseconds) means
-    the version must be read from Redis again, so an edit still shows on the
-    next request in every process. A lost connection counts as a change.
+    broadcast mode on the version keys: when any client writes, deletes or
+    flushes one, Redis pushes its name to that connection in the same turn of
+    its event loop as its answer to the client that made the change. Messages
+    waiting on the socket (checked without blocking, a few microseconds) drop
+    those versions here, so they are read from Redis again and an edit still
+    shows on the next request in every process. A lost connection drops them all.
     (redis-py's own client-side cache needs Redis 7.4; this needs 6.0.)
 
     Without django-redis as the shared cache, or when Redis refuses tracking,
-    the tier stays empty and every request asks Redis, as before.
+    the tier stays empty and every request asks the cache, as before.
     """
 
     def __init__(self, seconds):
-        self.pages = LocMemCache("page-cache-process", {"TIMEOUT": seconds})
+        self.pages = LocMemCache("page-cache-process", {"TIMEOUT": seconds, "MAX_ENTRIES": 2000})
         self.lock = threading.Lock()
         self.available = True
         self.pid = None
         self.connection = None
-        self.disconnect = None  # Closes self.connection, once (see _watch_version).
-        self.record = None
+        self.disconnect = None  # Closes self.connection, once (see _watch_versions).
+        self.versions = {}
         # Counts the changes seen, so a version read before a change is not kept after it.
         self.changes = 0
         self.unreachable_reported = None  # When the last "cannot be reached" was logged.
+        self.pushed = []
+        self.key_prefix = ""
 
-    def version(self):
-        """The version read last (None: read it from Redis again) and a token for remember()."""
+    def begin(self):
+        """Take in the changes Redis reported; returns a token for remember()."""
         with self.lock:
             if self.pid != os.getpid():
                 # A forked worker never reads its parent's socket; it opens its own.
-                self.pid, self.connection, self.record = os.getpid(), None, None
-            if not self._unchanged():
+                self.pid, self.connection, self.versions = os.getpid(), None, {}
+            changed = self._changed_keys()
+            if changed:
                 self.changes += 1
-                self.record = None
-            return self.record, self.changes
+                if changed is ALL:
+                    self.versions = {}
+                else:
+                    for key in changed:
+                        self.versions.pop(key, None)
+            return self.changes
 
-    def remember(self, record, token):
-        """Keep the version read from Redis after version() returned token."""
+    def known(self, keys):
+        with self.lock:
+            return {key: self.versions[key] for key in keys if key in self.versions}
+
+    def remember(self, values, token):
+        """Keep versions read from Redis after begin() returned token."""
         with self.lock:
             if token == self.changes and self.connection is not None:
-                self.record = record
+                self.versions.update(values)
 
-    def get(self, key, version):
-        stored = self.pages.get(key)
-        if stored is not None and stored[0] == version:
-            return stored[1]
-        return None
+    def get(self, key):
+        return self.pages.get(key) if self.connection is not None else None
 
-    def set(self, key, stored):
+    def set(self, key, entry):
         if self.connection is not None:
-            self.pages.set(key, stored)
+            self.pages.set(key, entry)
 
-    def _unchanged(self):
+    def _changed_keys(self):
         if not self.available:
-            return False
+            return ALL
         try:
             if self.connection is None:
-                self.connection = self._watch_version()
+                self.connection = self._watch_versions()
                 self.unreachable_reported = None
-                return False
-            changed = False
+                return ALL
             while self.connection.can_read(timeout=0):
                 self.connection.read_response(push_request=True)
-                changed = True
-            return not changed
+            messages = self.pushed[:]
+            del self.pushed[:]
+            changed = set()
+            for message in messages:
+                keys = _invalidated_keys(message)
+                if keys is ALL:
+                    return ALL
+                changed.update(key.removeprefix(self.key_prefix) for key in keys)
+            return changed
         except (RedisError, OSError) as error:
             if self.connection is not None:
                 self.disconnect()
@@ -239,7 +482,7 @@ class ProcessPageTier:
             else:
                 self._report_unreachable(error)
             self.connection = None
-            return False
+            return ALL
 
     def _report_unreachable(self, error):
         """Once a minute at most: Redis is tried again every few seconds while it is away."""
@@ -248,7 +491,7 @@ class ProcessPageTier:
             self.unreachable_reported = now
             logger.error("Redis cannot be reached; pages are served without the cache: %s", error)
 
-    def _watch_version(self):
+    def _watch_versions(self):
         get_client = getattr(getattr(cache, "client", None), "get_client", None)
         if get_client is None:
             self.available = False
@@ -262,18 +505,24 @@ class ProcessPageTier:
                 "client_name": f"page-cache-watch-{os.getpid()}",
             }
         )
-        version_key = cache.make_key(CONTENT_VERSION_KEY)
+        prefixes = [cache.make_key(CONTENT_VERSION_KEY), cache.make_key(TAG_PREFIX)]
+        self.key_prefix = cache.make_key("")  # Redis names keys with it; versions here do not.
 
-        def track_version():
+        def track_versions():
             connection.connect()
-            connection.send_command("CLIENT", "TRACKING", "ON", "BCAST", "PREFIX", version_key)
+            # Invalidation messages are handed to this, not returned by read_response().
+            connection._parser.set_invalidation_push_handler(self.pushed.append)
+            command = ["CLIENT", "TRACKING", "ON", "BCAST"]
+            for prefix in prefixes:
+                command += ["PREFIX", prefix]
+            connection.send_command(*command)
             connection.read_response()
 
         try:
             if isinstance(pool, FailFastConnectionPool):
-                pool.unless_unreachable(track_version)
+                pool.unless_unreachable(track_versions)
             else:
-                track_version()
+                track_versions()
         except BaseException:
             connection.disconnect()
             raise
@@ -282,46 +531,191 @@ class ProcessPageTier:
         return connection
 
 
+ALL = object()
+
+
+def _invalidated_keys(message):
+    """The keys a RESP3 invalidation message names; ALL for a flush."""
+    if not isinstance(message, list) or len(message) < 2:
+        return ALL
+    kind = message[0].decode() if isinstance(message[0], bytes) else message[0]
+    if kind != "invalidate" or message[1] is None:
+        return ALL
+    return {key.decode() if isinstance(key, bytes) else key for key in message[1]}
+
+
+# --- The middleware ---------------------------------------------------------------------------
+
+
+class Entry:
+    """A stored page: what it showed (site version and tag versions), when, and itself."""
+
+    __slots__ = ("response", "site", "tags", "trusted", "rendered_at")
+
+    def __init__(self, *, site, tags, rendered_at, trusted, response):
+        self.site = site
+        self.tags = tags
+        self.rendered_at = rendered_at
+        self.trusted = trusted
+        self.response = response
+
+    def __getstate__(self):
+        return (self.site, self.tags, self.rendered_at, self.trusted, self.response)
+
+    def __setstate__(self, state):
+        self.site, self.tags, self.rendered_at, self.trusted, self.response = state
+
+
 class AnonymousPageCacheMiddleware:
     """Serve anonymous GETs and HEADs from the shared cache; store what is safe to share."""
 
     def __init__(self, get_response):
         self.get_response = get_response
         self.seconds = settings.PAGE_CACHE_SECONDS
+        self.refresh_seconds = settings.PAGE_CACHE_REFRESH_SECONDS
         self.private_cookies = {settings.SESSION_COOKIE_NAME, "messages"}
         # Static files are whitenoise's, below this middleware, with their own caching.
         self.uncached_paths = (*UNCACHED_PATHS, settings.STATIC_URL)
         self.process_tier = ProcessPageTier(self.seconds)
+        self.undeclared_reported = set()
 
     def __call__(self, request):
         if not self.seconds or not self._is_shareable_request(request):
             return self.get_response(request)
-        url = hashlib.sha256(request.build_absolute_uri().encode()).hexdigest()
-        key = f"page-cache:page:{url}"
-        record, token = self.process_tier.version()
-        if record is not None:
-            response = self.process_tier.get(key, content_version(record))
-            if response is not None:
-                return self._hit(response)
-        # One round trip: the current version and the page with the version it shows.
-        found = cache.get_many([CONTENT_VERSION_KEY, key])
-        version = content_version(found.get(CONTENT_VERSION_KEY))
-        self.process_tier.remember(version, token)
-        stored = found.get(key)
-        if stored is not None and stored[0] == version:
-            self.process_tier.set(key, stored)
-            return self._hit(stored[1])
-        response = self.get_response(request)
-        if self._is_shareable_response(response):
-            set_response_etag(response)
-            cache.set(key, (version, response), self.seconds)
-            self.process_tier.set(key, (version, response))
-            response["X-Page-Cache"] = "miss"
+        urlconf = getattr(request, "urlconf", None) or get_urlconf()
+        declared = _declared_params(urlconf, request.path_info)
+        if declared is None:
+            return self.get_response(request)  # No such page: a 404, never cached.
+        view_name, params = declared
+        key = self._key(request, params)
+        token = self.process_tier.begin()
+        try:
+            site, entry, from_process = self._lookup(key, token)
+        except DatabaseError:
+            # The site version needs the database for the next time boundary: while it
+            # is away, a page already cached is served as it is.
+            entry = self.process_tier.get(key) or cache.get(key)
+            if entry is not None:
+                return self._answer(entry, "stale")
+            return self.get_response(request)
+        if entry is not None:
+            state = self._state(entry, site, token)
+            if state != "hit" and from_process:
+                # Another process may have rendered it since: the shared copy may be current.
+                shared = cache.get(key)
+                if shared is not None and shared.rendered_at > entry.rendered_at:
+                    entry, state = shared, self._state(shared, site, token)
+                    from_process = False
+            if state == "hit":
+                if not from_process:
+                    self.process_tier.set(key, entry)
+                return self._answer(entry, "hit")
+            if time.time() - entry.rendered_at < self.refresh_seconds:
+                return self._answer(entry, "stale")
+        lock = LOCK_PREFIX + key.removeprefix(PAGE_PREFIX)
+        locked = cache.add(lock, 1, timeout=LOCK_SECONDS)
+        if locked is False:
+            if entry is not None:
+                return self._answer(entry, "stale")
+            waited = self._wait_for(key)
+            if waited is not None:
+                return self._answer(waited, "hit")
+        try:
+            return self._render(request, key, site, view_name, params, token)
+        finally:
+            if locked:
+                cache.delete(lock)
+
+    def _key(self, request, params):
+        query = urlencode([(name, value) for name in params for value in request.GET.getlist(name)])
+        address = f"{request.scheme}://{request.get_host()}{request.path}?{query}"
+        return PAGE_PREFIX + hashlib.sha256(address.encode()).hexdigest()
+
+    def _lookup(self, key, token):
+        """(site version, the stored entry or None, whether it is this process's copy)."""
+        tier = self.process_tier
+        site = tier.known([CONTENT_VERSION_KEY]).get(CONTENT_VERSION_KEY)
+        entry = tier.get(key)
+        from_process = entry is not None
+        wanted = [name for name, have in ((key, entry), (CONTENT_VERSION_KEY, site)) if not have]
+        if wanted:
+            found = cache.get_many(wanted)
+            entry = entry or found.get(key)
+            if site is None:
+                site = content_version(found.get(CONTENT_VERSION_KEY))
+                tier.remember({CONTENT_VERSION_KEY: site}, token)
+        elif site[1] is not None and site[1] <= timezone.now():
+            site = content_version(site)
+        return site, entry, from_process
+
+    def _state(self, entry, site, token):
+        """hit: the page shows what is current; stale: it may not."""
+        if entry.site != site or not entry.trusted:
+            return "stale"
+        keys = {tag_key(tag): version for tag, version in entry.tags.items()}
+        current = self.process_tier.known(keys)
+        missing = [key for key in keys if key not in current]
+        if missing:
+            found = cache.get_many(missing)
+            self.process_tier.remember(found, token)
+            current.update(found)
+        return "hit" if all(current.get(key) == keys[key] for key in keys) else "stale"
+
+    def _wait_for(self, key):
+        """A page another worker is rendering for the first time, once it is there."""
+        deadline = time.monotonic() + LOCK_SECONDS
+        while time.monotonic() < deadline:
+            time.sleep(0.02)
+            entry = cache.get(key)
+            if entry is not None:
+                return entry
+        return None
+
+    def _render(self, request, key, site, view_name, params, token):
+        started = time.time()
+        dependencies = PageDependencies()
+        query = request.META.get("QUERY_STRING", "")
+        request.GET = RecordingQueryDict(query, encoding=request.encoding)
+        recording = _recording.set(dependencies)
+        try:
+            with connection.execute_wrapper(dependencies.record_sql):
+                response = self.get_response(request)
+        finally:
+            _recording.reset(recording)
+        if not self._is_shareable_response(response):
+            return response
+        undeclared = request.GET.asked - set(params)
+        if undeclared:
+            self._report_undeclared(view_name, undeclared)
+            return response
+        versions = tag_versions(dependencies.tags)
+        if versions is None or site is None:
+            return response  # The cache cannot be reached: nothing to store.
+        trusted = all(version[0] < started for version in versions.values())
+        set_response_etag(response)
+        entry = Entry(
+            site=site, tags=versions, rendered_at=started, trusted=trusted, response=response
+        )
+        cache.set(key, entry, self.seconds)
+        self.process_tier.remember({tag_key(tag): v for tag, v in versions.items()}, token)
+        self.process_tier.set(key, entry)
+        response["X-Page-Cache"] = "miss"
         return response
 
+    def _report_undeclared(self, view_name, names):
+        for name in sorted(names - self.undeclared_reported):
+            self.undeclared_reported.add(name)
+            logger.warning(
+                "%s reads ?%s, which it does not declare in page_cache_query_params: "
+                "its pages are not cached",
+                view_name,
+                name,
+            )
+
     @staticmethod
-    def _hit(response):
-        response["X-Page-Cache"] = "hit"
+    def _answer(entry, state):
+        response = entry.response
+        response["X-Page-Cache"] = state
         return response
 
     def _is_shareable_request(self, request):
@@ -330,6 +724,7 @@ class AnonymousPageCacheMiddleware:
             and not self.private_cookies.intersection(request.COOKIES)
             and "HTTP_AUTHORIZATION" not in request.META
             and not request.path.startswith(self.uncached_paths)
+            and not getattr(request, "malformed", "")
         )
 
     def _is_shareable_response(self, response):

@@ -76,6 +76,8 @@ class UncountedPaginator:
 class UncountedPaginationMixin(MultipleObjectMixin):
     """For a ListView: pages of `paginate_by` items without counting them; 404 for no such page."""
 
+    page_cache_query_params = ("page",)
+
     def paginate_queryset(self, queryset, page_size):
         paginator = UncountedPaginator(queryset, page_size)
         number = self.kwargs.get(self.page_kwarg) or self.request.GET.get(self.page_kwarg) or 1

@@ -152,6 +152,9 @@ if CACHES["default"]["BACKEND"] == "django_redis.cache.RedisCache":
 # Anonymous pages are served from CACHES for this long at most (0 turns it off);
 # any content change invalidates them at once (taskforce/cache.py).
 PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=60)
+# Under a burst of edits a page is rendered again at most this often; meanwhile, and while
+# one worker renders it, visitors get the previous copy.
+PAGE_CACHE_REFRESH_SECONDS = env.float("PAGE_CACHE_REFRESH_SECONDS", default=1)
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -7,6 +7,7 @@ from news.sitemaps import ArticleSitemap, TopicSitemap
 from quotes.sitemaps import PersonSitemap
 
 from . import views
+from .cache import page_cache_query_params
 from .sitemaps import PageSitemap
 
 handler500 = "taskforce.outages.server_error"
@@ -34,7 +35,7 @@ urlpatterns = [
     ),
     path(
         "sitemap-<section>.xml",
-        sitemap_views.sitemap,
+        page_cache_query_params("p")(sitemap_views.sitemap),
         {"sitemaps": sitemaps},
         name="sitemap-section",
     ),

@@ -3,6 +3,7 @@
 import os
 import socket
 import threading
+import time
 import uuid
 from datetime import timedelta
 
@@ -18,6 +19,8 @@ from taskforce.cache import (
     FailFastConnectionPool,
     ProcessPageTier,
     content_version,
+    tag_key,
+    tag_versions,
 )
 from taskforce.models import Organisation
 from tests.events_helpers import make_event, register
@@ -28,7 +31,10 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture(autouse=True)
 def page_cache(settings):
+    """The page cache on; each edit shows on the very next request (no refresh window:
+    test_page_cache_churn.py covers it)."""
     settings.PAGE_CACHE_SECONDS = 60
+    settings.PAGE_CACHE_REFRESH_SECONDS = 0
 
 
 def test_second_anonymous_visit_is_served_from_the_cache(client):
@@ -144,15 +150,21 @@ def test_registration_from_another_site_is_refused_and_saves_nothing(client):
     assert event.registrations.count() == 1
 
 
-def test_saving_content_changes_the_version(django_capture_on_commit_callbacks):
-    before = content_version()
+def test_saving_content_changes_its_tags_now_and_at_the_commit(
+    django_capture_on_commit_callbacks,
+):
+    before = tag_versions(["taskforce_organisation"])
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        Organisation.objects.create(name="Test body", short_name="TB", slug="tb")
-    during = content_version()
-    assert during != before
+        organisation = Organisation.objects.create(name="Test body", short_name="TB", slug="tb")
+    tags = ["taskforce_organisation", f"taskforce_organisation:{organisation.pk}"]
+    during = tag_versions(tags)
+    assert during["taskforce_organisation"] != before["taskforce_organisation"]
     for callback in callbacks:
         callback()
-    assert content_version() != during
+    after = tag_versions(tags)
+    assert all(after[tag] != during[tag] for tag in tags)
+    # The site-wide version (time boundaries, bulk updates) is left alone.
+    assert content_version() == content_version()
 
 
 def test_visitors_with_a_session_bypass_the_cache(client, admin_user):
@@ -291,15 +303,20 @@ def test_a_lost_connection_to_redis_never_serves_a_stale_page(client, redis_cach
 
 def test_a_version_read_before_a_change_is_not_kept_after_it(redis_cache):
     tier = ProcessPageTier(seconds=60)
-    tier.version()
-    # One request reads the version from Redis while another process changes it ...
-    _, token = tier.version()
-    read_before = content_version()
-    redis_cache.delete(cache.make_key(CONTENT_VERSION_KEY))
+    tier.begin()
+    key = tag_key("news_article")
+    tag_versions(["news_article"])
+    tier.begin()
+    # One request reads a version from Redis while another process changes it ...
+    token = tier.begin()
+    read_before = cache.get(key)
+    redis_cache.delete(cache.make_key(key))
+    time.sleep(0.05)  # Redis's message about it is on its way at once.
     # ... a second request sees the change, then the first one finishes.
-    tier.version()
-    tier.remember(read_before, token)
-    assert tier.version()[0] is None
+    tier.begin()
+    tier.remember({key: read_before}, token)
+    tier.begin()
+    assert tier.known([key]) == {}
 
 
 def test_a_redis_without_tracking_is_asked_once_and_every_edit_still_shows(

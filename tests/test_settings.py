@@ -73,7 +73,9 @@ def test_postgres_waits_for_locks_and_statements_a_bounded_time():
     assert "-c lock_timeout=3000" in options["options"]
     assert "-c statement_timeout=15000" in options["options"]
     assert options["connect_timeout"] == 3
-    tuned = read_settings({**env, "DATABASE_LOCK_TIMEOUT": "1.5", "DATABASE_STATEMENT_TIMEOUT": "0"})
+    tuned = read_settings(
+        {**env, "DATABASE_LOCK_TIMEOUT": "1.5", "DATABASE_STATEMENT_TIMEOUT": "0"}
+    )
     assert "-c lock_timeout=1500" in tuned["db"]["OPTIONS"]["options"]
     assert "-c statement_timeout=0" in tuned["db"]["OPTIONS"]["options"]
 
