@@ -1,5 +1,6 @@
 import csv
 
+from django.conf import settings
 from django.contrib import admin, messages
 from django.db import models
 from django.db.models import Count, Q
@@ -8,6 +9,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 
 from . import services
+from .emails import describe_wait, outbox_status
 from .models import Event, OutgoingEmail, Registration
 
 CSV_FIELDS = ["event", "name", "email", "organisation", "status", "consented_at", "created"]
@@ -226,3 +228,16 @@ class OutgoingEmailAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+    def changelist_view(self, request, extra_context=None):
+        count, oldest = outbox_status()
+        if oldest is not None:
+            message = f"{count} emails waiting to be sent; the oldest for {describe_wait(oldest)}."
+            self.message_user(
+                request,
+                message,
+                messages.WARNING
+                if oldest > settings.EMAIL_PENDING_ALERT_SECONDS
+                else messages.INFO,
+            )
+        return super().changelist_view(request, extra_context)

@@ -6,7 +6,11 @@ class EventsConfig(AppConfig):
 
     def ready(self):
         from taskforce.cache import register_time_boundary
+        from taskforce.views import register_readiness_report
 
+        from . import checks  # noqa: F401  (registers the outbox check)
+        from .emails import outbox_report
         from .models import Event
 
         register_time_boundary(Event.objects.next_change)
+        register_readiness_report(outbox_report)

@@ -100,8 +100,27 @@ def outbox_status(now=None):
     return status["count"], (now - oldest).total_seconds() if oldest else None
 
 
+def describe_wait(seconds):
+    if seconds is None:
+        return "none waiting"
+    if seconds < 120:
+        return f"{seconds:.0f} seconds"
+    if seconds < 2 * 3600:
+        return f"{seconds / 60:.0f} minutes"
+    return f"{seconds / 3600:.1f} hours"
+
+
+def outbox_report():
+    """/readyz lines: what an operator alerts on when the worker or the mail server stops."""
+    count, oldest = outbox_status()
+    return [
+        f"emails pending: {count}",
+        f"oldest pending email: {0 if oldest is None else round(oldest)} s",
+    ]
+
+
 def claimable(now):
-    """Not taken by a process sending it (nor waiting to be retried), or taken by one that stopped."""
+    """Not taken by a process sending it nor waiting for a retry, or taken by one that stopped."""
     return Q(claimed_until__isnull=True) | Q(claimed_until__lt=now)
 
 

@@ -61,7 +61,19 @@ from django.test.utils import CaptureQueriesContext
 from events.models import Event
 from news.models import Article, Topic
 
+newest = Article.objects.published().order_by("-publish_at", "-pk")
+rotation = [
+    "/", "/news/", "/news/?page=2", "/quotes/", "/events/", "/events/past/",
+    *(topic.get_absolute_url() for topic in Topic.objects.order_by("name")),
+    *(article.get_absolute_url() for article in newest[:30]),
+    "/news/feed/", "/news/feed/atom/", "/events/calendar.ics", "/sitemap.xml",
+    Topic.objects.get(slug="smart-cities").get_absolute_url() + "feed/",
+    Event.objects.get(slug="bench-limited-event").get_absolute_url(),
+]
 urls = {
+    "rotation": rotation,
+    "edited": [article.pk for article in newest[:30]],
+    "limited": Event.objects.get(slug="bench-limited-event").get_absolute_url(),
     "article": Article.objects.published().order_by("publish_at").first().get_absolute_url(),
     "topic": Topic.objects.get(slug="smart-cities").get_absolute_url(),
     "event": Event.objects.get(slug="bench-open-event").get_absolute_url(),
@@ -85,7 +97,12 @@ def main():
     parser.add_argument("--runs", type=int, default=int(os.environ.get("BENCH_RUNS", 3)))
     parser.add_argument("--warmup", type=int, default=1)
     parser.add_argument("--datasets", default="small,large")
+    parser.add_argument(
+        "--churn-only", action="store_true", help="Only the churn rows, on the large dataset."
+    )
     args = parser.parse_args()
+    if args.churn_only:
+        args.datasets = "large"
 
     wrk = find_wrk()
     WORK.mkdir(exist_ok=True)
@@ -102,18 +119,23 @@ def main():
         database_url = prepare_database(dataset)
         env = bench_env(database_url, cache_url=cache_url)
         info = inspect(env)
-        for page_cache in (True, False):
+        for page_cache in (True,) if args.churn_only else (True, False):
             flush_cache(cache_url)
             with gunicorn(env, page_cache=page_cache) as base_url:
-                for label, path in PAGES:
+                for label, path in [] if args.churn_only else PAGES:
                     url = base_url + path.format(**info["urls"])
                     results[dataset, page_cache, label] = measure(wrk, url, args)
-                if page_cache:
+                if page_cache and not args.churn_only:
                     results[dataset, True, REGISTER] = measure_registrations(
                         wrk, base_url, info["urls"]["register"], env, args
                     )
+                if page_cache and dataset == args.datasets.split(",")[-1]:
+                    results["churn"] = measure_churn(wrk, base_url, info["urls"], env, args)
         results[dataset, "queries"] = info["counts"]
-    print_table(results, args.datasets.split(","))
+    if not args.churn_only:
+        print_table(results, args.datasets.split(","))
+    if "churn" in results:
+        print_churn(results["churn"])
 
 
 def find_wrk():
@@ -420,6 +442,194 @@ def measure_registrations(wrk, base_url, path, env, args):
         f"{after['duplicates']} duplicates, {result['errors']} errors"
     )
     return result
+
+
+ROTATION_SCRIPT = """
+local paths = {PATHS}
+local counter = 0
+local threads = {}
+function setup(thread)
+  thread:set("offset", #threads * 7)
+  table.insert(threads, thread)
+end
+function init(args)
+  n, hits, stale, misses = 0, 0, 0, 0
+end
+function request()
+  n = n + 1
+  return wrk.format("GET", paths[((n + offset) % #paths) + 1])
+end
+function response(status, headers, body)
+  local state = headers["X-Page-Cache"]
+  if state == "hit" then hits = hits + 1
+  elseif state == "stale" then stale = stale + 1
+  else misses = misses + 1 end
+end
+function done(summary, latency, requests)
+  local h, s, m = 0, 0, 0
+  for _, thread in ipairs(threads) do
+    h = h + thread:get("hits"); s = s + thread:get("stale"); m = m + thread:get("misses")
+  end
+  io.write(string.format("page-cache: %d hit, %d stale, %d rendered\\n", h, s, m))
+end
+"""
+
+EDITOR = """
+import sys, time
+from news.models import Article
+ids, seconds, every = {IDS}, {SECONDS}, {EVERY}
+articles = list(Article.objects.filter(pk__in=ids))
+titles = [article.title for article in articles]
+started, n = time.monotonic(), 0
+while time.monotonic() - started < seconds:
+    article = articles[n % len(articles)]
+    article.title = f"{{titles[n % len(articles)]}} (edit {{n}})"
+    article.save()
+    n += 1
+    time.sleep(max(0, started + n * every - time.monotonic()))
+for article, title in zip(articles, titles):
+    article.title = title
+    article.save()
+print(n)
+"""
+
+CHURN_EDIT_EVERY = 0.2
+CHURN_REGISTER_EVERY = 0.1
+
+
+def measure_churn(wrk, base_url, urls, env, args):
+    """
+    55 pages in rotation at CONNECTIONS: steady, with an article edit every 0.2 s, and
+    with a registration every 0.1 s on an event with a seat limit whose page is in the
+    rotation. Runs alternate, so a machine that drifts moves all three alike.
+    """
+    script = WORK / "rotation.lua"
+    paths = "{" + ", ".join(json.dumps(path) for path in urls["rotation"]) + "}"
+    script.write_text(ROTATION_SCRIPT.replace("{PATHS}", paths))
+    command = [wrk, "-t2", f"-c{CONNECTIONS}", "--latency", "--timeout", "10s", "-s", str(script)]
+
+    def run(seconds):
+        wait_until_idle(base_url + "/healthz")
+        output = subprocess.run(
+            [*command, f"-d{seconds}s", base_url + "/"], capture_output=True, text=True
+        ).stdout
+        reading = parse_wrk(output)
+        found = re.search(r"page-cache: (\d+) hit, (\d+) stale, (\d+) rendered", output)
+        reading["cache"] = tuple(map(int, found.groups())) if found else (0, 0, 0)
+        return reading
+
+    def editing(seconds):
+        code = (
+            EDITOR.replace("{IDS}", repr(urls["edited"]))
+            .replace("{SECONDS}", str(seconds))
+            .replace("{EVERY}", str(CHURN_EDIT_EVERY))
+        )
+        return subprocess.Popen(
+            [*MANAGE, "shell", "-c", code], env=env, cwd=BASE_DIR, stdout=subprocess.PIPE
+        )
+
+    run(args.warmup or 1)
+    modes = {"steady": [], "edits": [], "registrations": []}
+    for _ in range(args.runs):
+        modes["steady"].append(run(args.duration))
+        editor = editing(args.duration + 2)
+        time.sleep(1.5)  # Django starts in the editor before the measured run
+        modes["edits"].append(run(args.duration))
+        editor.wait(timeout=60)
+        with RegistrationBurst(base_url, urls["limited"], CHURN_REGISTER_EVERY) as burst:
+            modes["registrations"].append(run(args.duration))
+        modes["registrations"][-1]["registered"] = burst.answers
+    return modes
+
+
+class RegistrationBurst:
+    """Registrations posted to `page` every `every` seconds from a thread, while it runs."""
+
+    def __init__(self, base_url, page, every):
+        import threading
+
+        with urllib.request.urlopen(base_url + page) as response:
+            self.url = base_url + register_path(response.read().decode(), page)
+        self.origin = base_url
+        self.every = every
+        self.stopping = threading.Event()
+        self.thread = threading.Thread(target=self.post, daemon=True)
+        self.answers = {}
+
+    def post(self):
+        prefix = secrets.token_hex(4)
+        n = 0
+        while not self.stopping.wait(self.every):
+            n += 1
+            body = (f"name=Rush+Visitor&consent=on&email=rush-{prefix}-{n}%40example.org").encode()
+            request = urllib.request.Request(
+                self.url, data=body, headers={"Origin": self.origin}, method="POST"
+            )
+            opener = urllib.request.build_opener(NoRedirect)
+            try:
+                status = opener.open(request, timeout=10).status
+            except urllib.error.HTTPError as error:
+                status = error.code
+            except OSError:
+                status = "error"
+            self.answers[status] = self.answers.get(status, 0) + 1
+
+    def __enter__(self):
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.stopping.set()
+        self.thread.join(timeout=15)
+
+
+class NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
+def print_churn(modes):
+    steady_rps = statistics.median(run["rps"] for run in modes["steady"])
+    steady_p99 = median_reading(run["p99"] for run in modes["steady"])
+    print(
+        "\nChurn: 55 pages in rotation (home, lists, 13 topics, the 30 newest articles, feeds, "
+        "an event with a seat limit) at 32 connections; medians of the runs; x steady: "
+        "over the steady runs; rendered: answers rendered afresh (the rest from the cache)."
+    )
+    header = (
+        f"{'run':<34}{'req/s':>8}{'p50 ms':>8}{'p99 ms':>8}"
+        f"{'x steady':>10}{'p99 x':>7}{'rendered':>10}"
+    )
+    print(header)
+    print("-" * len(header))
+    labels = {
+        "steady": "no edits",
+        "edits": f"an article edit every {CHURN_EDIT_EVERY} s",
+        "registrations": f"a registration every {CHURN_REGISTER_EVERY} s",
+    }
+    for mode, runs in modes.items():
+        rps = statistics.median(run["rps"] for run in runs)
+        p50 = median_reading(run["p50"] for run in runs)
+        p99 = median_reading(run["p99"] for run in runs)
+        hits, stale, rendered = (sum(run["cache"][i] for run in runs) for i in range(3))
+        answered = hits + stale + rendered
+        share = f"{rendered / answered:.1%}" if answered else "-"
+        row = (
+            f"{labels[mode]:<34}{rps:>8.0f}{p50:>8.2f}{p99:>8.2f}"
+            f"{rps / steady_rps:>10.2f}{p99 / steady_p99:>7.2f}{share:>10}"
+        )
+        errors = sum(run["errors"] for run in runs)
+        if errors:
+            row += f"  ({errors} errors)"
+        if mode == "registrations":
+            answers = {}
+            for run in runs:
+                for status, count in run.get("registered", {}).items():
+                    answers[status] = answers.get(status, 0) + count
+            posted = ", ".join(f"{n} answered {s}" for s, n in sorted(answers.items(), key=str))
+            row += f"  posted: {posted}"
+        print(row)
+    print("targets: x steady >= 0.5, p99 x <= 3")
 
 
 def count_registrations(env):

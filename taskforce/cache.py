@@ -206,7 +206,7 @@ def tags_changed_by(instance):
     if shown_with:
         try:
             instance = getattr(instance, shown_with)
-        except Exception:  # noqa: BLE001 (a parent already deleted: nothing left to show)
+        except Exception:
             return ()
     return (instance._meta.db_table, object_tag(instance))
 
@@ -550,7 +550,7 @@ def _invalidated_keys(message):
 class Entry:
     """A stored page: what it showed (site version and tag versions), when, and itself."""
 
-    __slots__ = ("response", "site", "tags", "trusted", "rendered_at")
+    __slots__ = ("rendered_at", "response", "site", "tags", "trusted")
 
     def __init__(self, *, site, tags, rendered_at, trusted, response):
         self.site = site

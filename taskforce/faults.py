@@ -10,6 +10,7 @@ tests and `make soak` put them between the site and its mail server or database.
   byte every `interval` seconds.
 """
 
+import contextlib
 import socket
 import struct
 import threading
@@ -24,10 +25,8 @@ def free_port():
 
 def _reset(sock):
     """Close with a reset, as a server that went away does, not a polite FIN."""
-    try:
+    with contextlib.suppress(OSError):
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
-    except OSError:
-        pass
     sock.close()
 
 
@@ -56,16 +55,12 @@ class _Listener:
 
     def close(self):
         self.closed = True
-        try:
+        with contextlib.suppress(OSError):
             self.listener.shutdown(socket.SHUT_RDWR)
-        except OSError:
-            pass
         self.listener.close()
         for sock in self.sockets:
-            try:
+            with contextlib.suppress(OSError):
                 sock.close()
-            except OSError:
-                pass
 
     def __enter__(self):
         return self
@@ -153,10 +148,8 @@ class TCPProxy(_Listener):
 
     def _drop(self, pair):
         for sock in pair:
-            try:
+            with contextlib.suppress(OSError):
                 sock.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
             _reset(sock)
         if pair in self.pairs:
             self.pairs.remove(pair)

@@ -11,7 +11,6 @@ TimeoutError. EMAIL_URL=smtp://... selects this backend (settings).
 
 import functools
 import smtplib
-import socket
 import time
 from contextlib import contextmanager
 
@@ -103,7 +102,7 @@ class DeadlineReader:
             self.sock.settimeout(self.remaining())
             try:
                 chunk = self.sock.recv(8192)
-            except socket.timeout as error:
+            except TimeoutError as error:
                 raise TimeoutError("The mail server did not finish within EMAIL_TIMEOUT") from error
             if not chunk:
                 break

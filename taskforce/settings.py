@@ -281,6 +281,8 @@ REGISTRATION_RATE_LIMIT = env.str("REGISTRATION_RATE_LIMIT", default="10/m")
 # limit and by the admin sign-in lock-out alike (taskforce.security.client_ip).
 CLIENT_IP_META_KEY = env.str("RATELIMIT_IP_META_KEY", default="") or "REMOTE_ADDR"
 RATELIMIT_IP_META_KEY = "taskforce.security.client_ip"
+# `manage.py check --database default` warns when an email has waited longer than this.
+EMAIL_PENDING_ALERT_SECONDS = env.int("EMAIL_PENDING_ALERT_SECONDS", default=600)
 # Pending emails are retried by `send_pending_emails` up to this many times.
 EMAIL_MAX_ATTEMPTS = env.int("EMAIL_MAX_ATTEMPTS", default=10)
 # Seconds for one whole conversation with the mail server (connecting, one email, or

@@ -1,12 +1,17 @@
-import logging
-
 from django.db import DatabaseError, connection
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.generic import TemplateView
 
-logger = logging.getLogger(__name__)
+from .outages import database
+
+_readiness_reports = []
+
+
+def register_readiness_report(report):
+    """report() returns lines for /readyz's body (apps add what operators alert on)."""
+    _readiness_reports.append(report)
 
 
 class HomeView(TemplateView):
@@ -30,14 +35,20 @@ def healthz(request):
 
 @never_cache
 def readyz(request):
-    """The database answers; 503 tells the load balancer to wait."""
+    """
+    The database answers; 503 tells the load balancer to wait. The body adds what apps
+    report (the outbox: how many emails wait, the oldest for how long), for monitors.
+    The log has one line when the database goes away and one when it is back.
+    """
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
-    except DatabaseError:
-        logger.exception("Readiness check: database unreachable")
+        lines = [line for report in _readiness_reports for line in report()]
+    except DatabaseError as error:
+        database.unreachable(error)
         return HttpResponse("database unreachable\n", content_type="text/plain", status=503)
-    return HttpResponse("ok\n", content_type="text/plain")
+    database.reachable()
+    return HttpResponse("".join(f"{line}\n" for line in ["ok", *lines]), content_type="text/plain")
 
 
 def rate_limited(request, exception):

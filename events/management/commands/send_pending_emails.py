@@ -1,3 +1,4 @@
+import contextlib
 import logging
 import signal
 import time
@@ -85,10 +86,8 @@ class Command(BaseCommand):
 
     @staticmethod
     def drop_connection():
-        try:
+        with contextlib.suppress(DatabaseError):
             connection.close()
-        except DatabaseError:
-            pass
 
     def sleep(self, seconds):
         until = time.monotonic() + seconds

@@ -25,6 +25,7 @@ LARGE = {
     "registrations": 100_000,
 }
 BENCH_EVENT_SLUG = "bench-open-event"
+BENCH_LIMITED_EVENT_SLUG = "bench-limited-event"
 VOCABULARY = (
     "cities standards digital transformation resilience climate mobility energy water data "
     "interoperability citizens services infrastructure sustainable inclusive safety health "
@@ -66,7 +67,9 @@ class Command(BaseCommand):
             "--large", action="store_true", help="Articles, quotes, events, registrations at scale."
         )
         parser.add_argument(
-            "--bench-event", action="store_true", help="An upcoming event with no seat limit."
+            "--bench-event",
+            action="store_true",
+            help="Upcoming events for registrations: one with no seat limit, one with a limit.",
         )
         parser.add_argument("--seed", type=int, default=2020)
 
@@ -105,6 +108,22 @@ class Command(BaseCommand):
         )
         event.organisers.set(Organisation.objects.all())
         self.stdout.write(f"Bench event: {event.get_absolute_url()}")
+        # Every registration changes the seats it shows (a rush on a limited event).
+        limited, _ = Event.objects.update_or_create(
+            slug=BENCH_LIMITED_EVENT_SLUG,
+            defaults={
+                "title": "Smart city standards summit",
+                "summary": "A summit with a seat limit.",
+                "body": "Seats go in order of arrival.",
+                "start": now + timedelta(days=20),
+                "end": now + timedelta(days=20, hours=6),
+                "time_zone": "Europe/Geneva",
+                "venue_name": "Geneva International Conference Centre",
+                "capacity": 1_000_000,
+                "status": Event.Status.PUBLISHED,
+            },
+        )
+        self.stdout.write(f"Bench event with a seat limit: {limited.get_absolute_url()}")
 
     def create_archive(self, rng, now):
         organisations = list(Organisation.objects.all())
