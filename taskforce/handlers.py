@@ -20,10 +20,13 @@ from django.utils.http import parse_header_parameters
 
 
 def is_text_encoding(charset):
+    """bytes.decode() accepts it (codecs that turn bytes into bytes raise LookupError)."""
     try:
-        b"".decode(charset)
+        b"a".decode(charset)
     except LookupError:
         return False
+    except UnicodeError:
+        pass  # A text encoding that cannot read this one byte.
     return True
 
 
