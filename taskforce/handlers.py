@@ -20,13 +20,15 @@ from django.utils.http import parse_header_parameters
 
 
 def is_text_encoding(charset):
-    """bytes.decode() accepts it (codecs that turn bytes into bytes raise LookupError)."""
+    """
+    Django can read a form in it: bytes.decode() accepts it with errors="replace"
+    (codecs that turn bytes into bytes raise LookupError; idna and punycode, text
+    encodings of a kind, refuse "replace" or raise UnicodeError on bad input).
+    """
     try:
-        b"a".decode(charset)
-    except LookupError:
+        b"a%\xff\x00\r\n".decode(charset, "replace")
+    except (LookupError, UnicodeError, ValueError):
         return False
-    except UnicodeError:
-        pass  # A text encoding that cannot read this one byte.
     return True
 
 
@@ -42,8 +44,8 @@ class SiteWSGIRequest(WSGIRequest):
             return
         try:
             codecs.lookup(charset)
-        except LookupError:
-            return  # Unknown: ignored, as Django does, and read as UTF-8.
+        except (LookupError, ValueError):
+            return  # Unknown (or unnameable): ignored, as Django does, and read as UTF-8.
         if is_text_encoding(charset):
             self.encoding = charset
         else:

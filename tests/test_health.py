@@ -37,7 +37,9 @@ def test_readyz_and_a_check_tell_how_long_the_oldest_email_has_waited(client, db
     lines = client.get("/readyz").content.decode().splitlines()
     assert lines[1] == "emails pending: 1"
     assert 1195 <= int(lines[2].removeprefix("oldest pending email: ").removesuffix(" s")) <= 1205
-    with pytest.raises(SystemCheckError, match="1 emails are waiting to be sent; the oldest for 20"):
+    with pytest.raises(
+        SystemCheckError, match="1 emails are waiting to be sent; the oldest for 20"
+    ):
         call_command("check", "--database", "default", "--fail-level", "WARNING")
     OutgoingEmail.objects.update(sent_at=timezone.now())
     call_command("check", "--database", "default", "--fail-level", "WARNING")

@@ -16,7 +16,9 @@ SECURITY_HEADERS = ["content-security-policy", "x-content-type-options", "x-fram
 def test_a_charset_that_is_no_text_encoding_gets_a_400_with_the_security_headers(charset):
     event = make_event()
     with wsgi_app() as call:
-        listing = call("GET", "/news/", query="page=1", content_type=f"text/plain; charset={charset}")
+        listing = call(
+            "GET", "/news/", query="page=1", content_type=f"text/plain; charset={charset}"
+        )
         posted = call(
             "POST",
             f"/events/{event.slug}/register/",

@@ -35,7 +35,9 @@ def wsgi_app():
 
 
 def call_wsgi(application):
-    def call(method, path, *, query="", body=b"", content_type=None, headers=None, remote="127.0.0.1"):
+    def call(
+        method, path, *, query="", body=b"", content_type=None, headers=None, remote="127.0.0.1"
+    ):
         environ = {
             "REQUEST_METHOD": method,
             "PATH_INFO": path,
