@@ -180,9 +180,10 @@ class TCPProxy(_Listener):
 class SMTPSink:
     """An SMTP server on 127.0.0.1 that keeps every message it accepts (aiosmtpd)."""
 
-    def __init__(self, port=0):
+    def __init__(self, port=0, delay=0.0):
         from aiosmtpd.controller import Controller
 
+        self.delay = delay  # seconds to take over each message, as a busy server does
         self.messages = []
         self.lock = threading.Lock()
         self.port = port or free_port()
@@ -190,6 +191,10 @@ class SMTPSink:
         self.controller.start()
 
     async def handle_DATA(self, server, session, envelope):
+        if self.delay:
+            import asyncio
+
+            await asyncio.sleep(self.delay)
         with self.lock:
             self.messages.append(envelope)
         return "250 Message accepted for delivery"
