@@ -173,7 +173,7 @@ def test_a_worker_killed_mid_batch_sends_at_most_the_one_in_flight_twice(tmp_pat
         worker.kill()  # SIGKILL: no chance to release or record anything
         worker.communicate()
         # The emails it had claimed wait CLAIM_SECONDS; a later round finds them then.
-        lapse = "from events.models import OutgoingEmail; OutgoingEmail.objects.update(claimed_until=None)"
+        lapse = "from events.models import OutgoingEmail as E; E.objects.update(claimed_until=None)"
         assert run_manage("shell", "-c", lapse, env=env).returncode == 0
         result = run_manage("send_pending_emails", env=env, timeout=120)
         assert "still pending" in result.stdout, result.stderr

@@ -117,7 +117,7 @@ class Command(BaseCommand):
                 "body": "Seats go in order of arrival.",
                 "start": now + timedelta(days=20),
                 "end": now + timedelta(days=20, hours=6),
-                "time_zone": "Europe/Geneva",
+                "time_zone": "Europe/Zurich",
                 "venue_name": "Geneva International Conference Centre",
                 "capacity": 1_000_000,
                 "status": Event.Status.PUBLISHED,
