@@ -8,10 +8,15 @@ FIXTURES := $(sort $(wildcard fixtures/*.json))
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint format serve install fixtures migrate static check clean bench
+.PHONY: run test lint format serve install fixtures migrate static check clean bench soak
 
-run: install .env migrate fixtures  ## Set up and serve the site at http://127.0.0.1:8000 on SQLite
-	$(MANAGE) runserver $(HOST):$(PORT)
+# honcho runs the processes of a Procfile side by side: the site and the email worker
+# (which sends every email, so no visitor waits for the mail server). -e /dev/null:
+# settings read .env themselves.
+HONCHO := $(BIN)/honcho -e /dev/null
+
+run: install .env migrate fixtures  ## Set up and serve the site at http://127.0.0.1:8000 on SQLite, with the email worker
+	HOST=$(HOST) $(HONCHO) -f Procfile.dev start -p $(PORT)
 
 test: install .env  ## Run the whole suite (browser tests too when Chromium is installed)
 	$(BIN)/pytest $(PYTEST_ARGS)
@@ -28,8 +33,8 @@ format: install
 LOCAL_PRODUCTION := DEBUG=off ALLOWED_HOSTS=127.0.0.1,localhost SECURE_SSL_REDIRECT=off \
 	SESSION_COOKIE_SECURE=off CSRF_COOKIE_SECURE=off SECURE_HSTS_SECONDS=0
 
-serve: install .env migrate static  ## Production-like: gunicorn with the repository's config
-	$(LOCAL_PRODUCTION) GUNICORN_BIND=$(HOST):$(PORT) $(BIN)/gunicorn --config python:taskforce.gunicorn taskforce.wsgi
+serve: install .env migrate static  ## Production-like: gunicorn with the repository's config, and the email worker
+	$(LOCAL_PRODUCTION) GUNICORN_BIND=$(HOST):$(PORT) $(HONCHO) -f Procfile start
 
 install: $(VENV)/.synced
 
@@ -67,5 +72,8 @@ check: install .env
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache
 
-bench: install .env  ## Requests/s of every public page under load, as a table (README, Performance)
+bench: install .env  ## Requests/s of every public page under load, as a table (docs/performance.md)
 	$(BIN)/python -m taskforce.bench
+
+soak: install .env  ## 10 minutes of mixed traffic through mail, database and Redis outages (PostgreSQL, Redis)
+	$(BIN)/python -m taskforce.soak

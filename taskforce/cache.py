@@ -586,7 +586,15 @@ class AnonymousPageCacheMiddleware:
         declared = _declared_params(urlconf, request.path_info)
         if declared is None:
             return self.get_response(request)  # No such page: a 404, never cached.
-        view_name, params = declared
+        rendered = []
+        try:
+            return self._serve(request, *declared, rendered)
+        except DatabaseError:
+            # The cache lives in the database (the embedded default), which is away:
+            # the page is rendered without it (and answers 503 if it needs the database).
+            return rendered[0] if rendered else self.get_response(request)
+
+    def _serve(self, request, view_name, params, rendered):
         key = self._key(request, params)
         token = self.process_tier.begin()
         try:
@@ -621,7 +629,7 @@ class AnonymousPageCacheMiddleware:
             if waited is not None:
                 return self._answer(waited, "hit")
         try:
-            return self._render(request, key, site, view_name, params, token)
+            return self._render(request, key, site, view_name, params, token, rendered)
         finally:
             if locked:
                 cache.delete(lock)
@@ -671,7 +679,7 @@ class AnonymousPageCacheMiddleware:
                 return entry
         return None
 
-    def _render(self, request, key, site, view_name, params, token):
+    def _render(self, request, key, site, view_name, params, token, rendered):
         started = time.time()
         dependencies = PageDependencies()
         query = request.META.get("QUERY_STRING", "")
@@ -682,6 +690,7 @@ class AnonymousPageCacheMiddleware:
                 response = self.get_response(request)
         finally:
             _recording.reset(recording)
+        rendered.append(response)
         if not self._is_shareable_response(response):
             return response
         undeclared = request.GET.asked - set(params)

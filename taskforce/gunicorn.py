@@ -26,3 +26,10 @@ max_requests_jitter = 10_000
 accesslog = os.environ.get("GUNICORN_ACCESSLOG", "-") or None
 errorlog = "-"
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+# gunicorn 25.1+ opens a control socket for gunicornc at ~/.gunicorn/gunicorn.ctl, one path
+# for every instance the same user runs, so a second instance takes over the first's.
+# Off, unless GUNICORN_CONTROL_SOCKET names a path of this instance's own.
+if os.environ.get("GUNICORN_CONTROL_SOCKET"):
+    control_socket = os.environ["GUNICORN_CONTROL_SOCKET"]
+else:
+    control_socket_disable = True
