@@ -10,3 +10,11 @@ def form_with_token(request):
 
 
 urlpatterns = [path("form/", form_with_token), *site_urlpatterns]
+
+
+def greeting(request):
+    """Reads ?name= without declaring it in page_cache_query_params."""
+    return HttpResponse(f"Hello {request.GET.get('name', '')}")
+
+
+urlpatterns.insert(0, path("greeting/", greeting))

@@ -1,0 +1,213 @@
+"""
+The page cache under churn: an edit renews only the pages that show it, a burst
+renders a page once, unknown query parameters share the page, and every process
+sharing the embedded default cache sees an edit at once.
+"""
+
+import subprocess
+import sys
+import threading
+from datetime import timedelta
+
+import pytest
+import time_machine
+from django.core.cache import cache
+from django.utils import timezone
+
+from taskforce.cache import LOCK_PREFIX, PAGE_PREFIX, tag_versions
+from tests.conftest import BASE_DIR
+from tests.events_helpers import make_event, register
+from tests.makers import make_article, make_topic
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def page_cache(settings):
+    settings.PAGE_CACHE_SECONDS = 60
+    settings.PAGE_CACHE_REFRESH_SECONDS = 0
+
+
+def states(client, *paths):
+    return [client.get(path)["X-Page-Cache"] for path in paths]
+
+
+def test_an_edit_renews_the_pages_that_show_it_and_no_other_article_page(client):
+    topic = make_topic()
+    edited = make_article(title="Cities meet", topics=[topic])
+    other = make_article(title="Water networks")
+    pages = [
+        "/news/",
+        topic.get_absolute_url(),
+        edited.get_absolute_url(),
+        other.get_absolute_url(),
+    ]
+    states(client, *pages)
+    assert states(client, *pages) == ["hit"] * 4
+    edited.title = "Cities gather"
+    edited.save()
+    assert states(client, *pages) == ["miss", "miss", "miss", "hit"]
+    assert "Cities gather" in client.get(edited.get_absolute_url()).content.decode()
+    assert "Cities gather" in client.get("/news/").content.decode()
+
+
+def test_a_registration_renews_only_the_pages_showing_that_events_seats(client):
+    limited = make_event(capacity=5)
+    elsewhere = make_event(capacity=5)
+    article = make_article()
+    pages = ["/events/", limited.get_absolute_url(), elsewhere.get_absolute_url()]
+    others = ["/news/", article.get_absolute_url(), "/quotes/"]
+    states(client, *pages, *others)
+    register(limited)
+    assert states(client, *pages) == ["miss", "miss", "hit"]
+    assert states(client, *others) == ["hit"] * 3
+    assert "4 seats left" in client.get(limited.get_absolute_url()).content.decode()
+
+
+def test_unknown_query_parameters_share_the_page_and_known_ones_do_not(client):
+    make_article(title="Cities meet")
+    assert client.get("/news/")["X-Page-Cache"] == "miss"
+    for junk in ("utm_source=mail&utm_campaign=x", "fbclid=abc123", "x=1", "page=1&x=2"):
+        if junk.startswith("page"):
+            continue
+        assert client.get(f"/news/?{junk}")["X-Page-Cache"] == "hit", junk
+    assert client.get("/search/?q=cities")["X-Page-Cache"] == "miss"
+    assert client.get("/search/?q=cities&utm_medium=social")["X-Page-Cache"] == "hit"
+    assert client.get("/search/?q=water")["X-Page-Cache"] == "miss"
+    assert client.get("/news/?page=1")["X-Page-Cache"] == "miss"  # its own page
+
+
+def test_thousands_of_random_parameters_make_one_entry(client):
+    cache.clear()
+    for n in range(300):
+        assert client.get(f"/about/?x{n}={n}").status_code == 200
+    pages = [key for key in cache._cache if PAGE_PREFIX in key]
+    assert len(pages) == 1
+
+
+def test_a_view_reading_a_parameter_it_does_not_declare_is_not_cached(client, settings, caplog):
+    settings.ROOT_URLCONF = "tests.urls_cache"
+    first = client.get("/greeting/?name=Ada")
+    assert first.content == b"Hello Ada"
+    assert "X-Page-Cache" not in first
+    assert client.get("/greeting/?name=Bob").content == b"Hello Bob"
+    assert caplog.text.count("reads ?name, which it does not declare") == 1
+
+
+def test_a_burst_of_edits_renders_a_page_once_a_refresh_window_and_then_shows_the_last(
+    client, settings
+):
+    settings.PAGE_CACHE_REFRESH_SECONDS = 1
+    article = make_article(title="Edit 0")
+    with time_machine.travel(timezone.now() + timedelta(seconds=5), tick=False) as traveller:
+        assert client.get("/news/")["X-Page-Cache"] == "miss"
+        for n in range(1, 6):
+            article.title = f"Edit {n}"
+            article.save()
+            traveller.shift(0.1)
+            response = client.get("/news/")
+            assert response["X-Page-Cache"] == "stale"
+            assert "Edit 0" in response.content.decode()
+        traveller.shift(0.6)  # a second after the page was rendered
+        response = client.get("/news/")
+        assert response["X-Page-Cache"] == "miss"
+        assert "Edit 5" in response.content.decode()
+
+
+def test_while_one_worker_renders_a_page_the_others_serve_the_previous_copy(client):
+    article = make_article(title="Cities meet")
+    client.get("/news/")
+    article.title = "Cities gather"
+    article.save()
+    key = client.get("/news/", headers={"x-probe": "1"})  # renders it again (miss)
+    assert key["X-Page-Cache"] == "miss"
+    article.title = "Cities convene"
+    article.save()
+    # Another worker holds the lock of every page now:
+    originals = cache.add
+
+    def held(name, *args, **kwargs):
+        return False if name.startswith(LOCK_PREFIX) else originals(name, *args, **kwargs)
+
+    cache.add = held
+    try:
+        response = client.get("/news/")
+    finally:
+        del cache.add
+    assert response["X-Page-Cache"] == "stale"
+    assert "Cities gather" in response.content.decode()
+    assert "Cities convene" in client.get("/news/").content.decode()
+
+
+def test_a_missing_version_is_created_once_however_many_ask_at_once():
+    cache.clear()
+    seen = []
+    barrier = threading.Barrier(8)
+
+    def read():
+        barrier.wait()
+        seen.append(tag_versions(["news_article"])["news_article"])
+
+    threads = [threading.Thread(target=read) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(set(seen)) == 1
+
+
+SERVE_TWICE = """
+import sys
+from django.test import Client
+client = Client()
+print(client.get("/news/").content.decode().count("Cities"), flush=True)
+sys.stdin.readline()  # another process edits meanwhile
+response = client.get("/news/")
+print(response["X-Page-Cache"], "Cities gather" in response.content.decode(), flush=True)
+"""
+
+EDIT = """
+from news.models import Article
+article = Article.objects.get(slug="cities")
+article.title = "Cities gather"
+article.save()
+"""
+
+
+def test_with_the_embedded_default_an_edit_from_another_process_shows_at_once(tmp_path):
+    """make run's server and a management command share the database cache."""
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "ENV_FILE": "/dev/null",
+        "DEBUG": "on",
+        "ALLOWED_HOSTS": "testserver",
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'site.sqlite3'}",
+        "PAGE_CACHE_REFRESH_SECONDS": "0",
+    }
+    manage = [sys.executable, "manage.py"]
+
+    def run(*args):
+        result = subprocess.run(
+            [*manage, *args], cwd=BASE_DIR, env=env, capture_output=True, text=True, timeout=120
+        )
+        assert result.returncode == 0, result.stderr
+        return result
+
+    run("migrate")
+    run(
+        "shell",
+        "-c",
+        "from tests.makers import make_article; make_article(title='Cities meet', slug='cities')",
+    )
+    server = subprocess.Popen(
+        [*manage, "shell", "-c", SERVE_TWICE],
+        cwd=BASE_DIR,
+        env=env,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert server.stdout.readline().strip() != "0"
+    run("shell", "-c", EDIT)
+    output, _ = server.communicate("\n", timeout=60)
+    assert output.split() == ["miss", "True"]
