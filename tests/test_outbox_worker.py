@@ -222,3 +222,22 @@ def test_the_worker_rides_out_a_database_outage_and_sends_once_it_is_back(settin
     assert output.count("Database unreachable, the outbox waits") == 1, output
     assert "Database unreachable: back after" in output
     assert worker.returncode == 0
+
+
+def test_the_outbox_page_in_the_admin_says_how_long_the_oldest_email_has_waited(
+    admin_client, settings
+):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from tests.events_helpers import register
+
+    settings.EMAIL_SEND_AT_ONCE = False
+    register(make_event())
+    register(make_event())
+    OutgoingEmail.objects.filter(pk=OutgoingEmail.objects.first().pk).update(
+        created=timezone.now() - timedelta(minutes=45)
+    )
+    page = admin_client.get("/admin/events/outgoingemail/").content.decode()
+    assert "2 emails waiting to be sent; the oldest for 45 minutes." in page
