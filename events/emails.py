@@ -286,8 +286,9 @@ class Outbox:
                     while untried and not stopping():
                         if connection is None:
                             connection = self._open()
-                        email = untried.pop(0)
-                        error = attempt(email, connection)
+                        email = untried[0]
+                        error = attempt(email, connection)  # a DatabaseError leaves it untried
+                        untried.pop(0)
                         if error is None:
                             self._record_sent(email)
                             sent += 1

@@ -407,7 +407,7 @@ class ProcessPageTier:
     """
 
     def __init__(self, seconds):
-        self.pages = LocMemCache("page-cache-process", {"TIMEOUT": seconds, "MAX_ENTRIES": 2000})
+        self.pages = LocMemCache("page-cache-process", {"TIMEOUT": seconds})
         self.lock = threading.Lock()
         self.available = True
         self.pid = None

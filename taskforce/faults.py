@@ -136,10 +136,7 @@ class TCPProxy(_Listener):
         try:
             while True:
                 data = source.recv(65536)
-                if not data:
-                    break
-                self._wait_while_stalled()
-                if self.mode == self.CUT or self.closed:
+                if not data or self.mode == self.CUT or self.closed:
                     break
                 sink.sendall(data)
         except OSError:
@@ -160,7 +157,11 @@ class TCPProxy(_Listener):
             self.changed.notify_all()
 
     def stall(self):
-        """Connections stay open and new ones are accepted, but nothing goes through."""
+        """New connections are accepted, but nothing goes through them (a server that hangs).
+
+        Connections already open carry on, so no exchange is cut off halfway (an SMTP
+        server holding back its "250 accepted" after taking a message would make its
+        sender send it again)."""
         self._set(self.STALLED)
 
     def cut(self):

@@ -3,7 +3,7 @@ import logging
 import signal
 import time
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.db import DatabaseError, connection
 
 from events.emails import MailServerUnavailable, Outbox, pending_emails
@@ -55,7 +55,11 @@ class Command(BaseCommand):
         self.stopping = False
         outbox = Outbox()
         if not loop:
-            sent, failed = outbox.send_round()
+            try:
+                sent, failed = outbox.send_round()
+            except MailServerUnavailable as error:
+                self.summary(error.sent, error.failed)
+                raise CommandError(f"Mail server unavailable: {error}") from error
             self.summary(sent, failed)
             return
         for signum in (signal.SIGTERM, signal.SIGINT):
