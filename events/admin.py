@@ -1,13 +1,21 @@
 import csv
 
 from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.db.models import Count, Q
-from django.http import HttpResponse
-from django.urls import reverse
+from django.http import HttpResponse, HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.html import format_html
+from django.utils.translation import ngettext
+
+from taskforce.admin import record_in_history
 
 from . import services
+from .admin_forms import EventAdminForm, RegistrationAdminForm
 from .models import Event, OutgoingEmail, Registration
 
 CSV_FIELDS = ["event", "name", "email", "organisation", "status", "consented_at", "created"]
@@ -42,6 +50,26 @@ def registrations_csv(registrations, filename):
     return response
 
 
+PROMOTED_BY_CAPACITY = "Promoted from the waiting list: the capacity was raised."
+
+
+def people_text(count):
+    return ngettext("%d person", "%d people", count) % count
+
+
+def promoted_message(count, *, short=False):
+    if short:
+        return ngettext("%d person promoted", "%d people promoted", count) % count
+    return (
+        ngettext(
+            "%d person promoted from the waiting list and emailed.",
+            "%d people promoted from the waiting list and emailed.",
+            count,
+        )
+        % count
+    )
+
+
 class RegistrationInline(admin.TabularInline):
     model = Registration
     fields = ["name", "email", "organisation", "status", "created"]
@@ -57,9 +85,10 @@ class RegistrationInline(admin.TabularInline):
 
 @admin.register(Event)
 class EventAdmin(admin.ModelAdmin):
+    form = EventAdminForm
     list_display = [
         "title",
-        "start",
+        "when",
         "status",
         "capacity",
         "confirmed",
@@ -72,12 +101,18 @@ class EventAdmin(admin.ModelAdmin):
     prepopulated_fields = {"slug": ["title"]}
     autocomplete_fields = ["organisers"]
     readonly_fields = ["created", "updated"]
-    actions = ["export_registrations", "promote_waiting", "cancel_events"]
+    actions = [
+        "publish_events",
+        "unpublish_events",
+        "export_registrations",
+        "promote_waiting",
+        "cancel_events",
+    ]
     inlines = [RegistrationInline]
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     fieldsets = [
         (None, {"fields": ["title", "slug", "status", "summary", "body", "organisers"]}),
-        ("When", {"fields": ["start", "end", "time_zone", "all_day"]}),
+        ("When", {"fields": ["time_zone", "start", "end", "all_day"]}),
         ("Where", {"fields": ["is_online", "online_url", "venue_name", "venue_address"]}),
         (
             "Registration",
@@ -108,6 +143,11 @@ class EventAdmin(admin.ModelAdmin):
             )
         )
 
+    @admin.display(description="when", ordering="start")
+    def when(self, event):
+        """As the event page says it: in the event's own zone, named."""
+        return event.when
+
     @admin.display(description="confirmed", ordering="confirmed_total")
     def confirmed(self, event):
         return event.confirmed_total
@@ -120,6 +160,12 @@ class EventAdmin(admin.ModelAdmin):
     def registrations_link(self, event):
         url = reverse("admin:events_registration_changelist") + f"?event__id__exact={event.pk}"
         return format_html('<a href="{}">View</a>', url)
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        """An event's page shows times in the event's zone, also those shown read-only."""
+        event = self.get_object(request, unquote(object_id)) if object_id else None
+        with timezone.override(event.zone if event else None):
+            return super().changeform_view(request, object_id, form_url, extra_context)
 
     def get_inlines(self, request, obj):
         if obj is None or not request.user.has_perm("events.view_registration"):
@@ -135,11 +181,46 @@ class EventAdmin(admin.ModelAdmin):
             promoted = services.change_capacity(event=obj, capacity=new_capacity)
             obj.capacity = new_capacity
             if promoted:
-                self.message_user(
-                    request, f"{len(promoted)} people promoted from the waiting list and emailed."
-                )
+                record_in_history(request, promoted, PROMOTED_BY_CAPACITY)
+                self.message_user(request, promoted_message(len(promoted)))
         else:
             super().save_model(request, obj, form, change)
+
+    def get_urls(self):
+        cancel = self.admin_site.admin_view(self.cancel_view)
+        return [
+            path("<path:object_id>/cancel/", cancel, name="events_event_cancel"),
+            *super().get_urls(),
+        ]
+
+    @admin.action(description="Publish the selected events", permissions=["change"])
+    def publish_events(self, request, queryset):
+        published = [
+            event for event in queryset if services.change_publication(event=event, published=True)
+        ]
+        record_in_history(request, published, "Published (list action).")
+        count = len(published)
+        self.message_user(
+            request,
+            ngettext("%d event published.", "%d events published.", count) % count,
+            messages.SUCCESS if count else messages.WARNING,
+        )
+
+    @admin.action(
+        description="Unpublish the selected events (back to draft; nobody is emailed)",
+        permissions=["change"],
+    )
+    def unpublish_events(self, request, queryset):
+        drafts = [
+            event for event in queryset if services.change_publication(event=event, published=False)
+        ]
+        record_in_history(request, drafts, "Returned to draft (list action).")
+        count = len(drafts)
+        self.message_user(
+            request,
+            ngettext("%d event returned to draft.", "%d events returned to draft.", count) % count,
+            messages.SUCCESS if count else messages.WARNING,
+        )
 
     @admin.action(description="Export registrations as CSV", permissions=["view_registrations"])
     def export_registrations(self, request, queryset):
@@ -152,15 +233,94 @@ class EventAdmin(admin.ModelAdmin):
         description="Promote from the waiting list into free seats", permissions=["change"]
     )
     def promote_waiting(self, request, queryset):
-        promoted = sum(len(services.promote_from_waiting_list(event=event)) for event in queryset)
-        self.message_user(request, f"{promoted} people promoted from the waiting list and emailed.")
+        promoted = []
+        for event in queryset:
+            promoted_here = services.promote_from_waiting_list(event=event)
+            record_in_history(
+                request, promoted_here, "Promoted from the waiting list (list action)."
+            )
+            if promoted_here:
+                record_in_history(
+                    request, [event], promoted_message(len(promoted_here)) + " (list action)"
+                )
+            promoted += promoted_here
+        self.message_user(request, promoted_message(len(promoted)))
 
-    @admin.action(description="Cancel events and email everyone registered", permissions=["change"])
+    @admin.action(
+        description="Cancel events and email everyone registered…", permissions=["change"]
+    )
     def cancel_events(self, request, queryset):
-        emailed = sum(len(services.cancel_event(event=event)) for event in queryset)
+        """Asks first (saying how many people will be emailed), as deleting does."""
+        if request.POST.get("post") == "yes":
+            self.cancel(request, queryset)
+            return None
+        return self.cancel_confirmation(request, queryset, selected=True)
+
+    def cancel_view(self, request, object_id):
+        """The change form's "Cancel event": the same question for this one event."""
+        event = self.get_object(request, unquote(object_id))
+        if event is None:
+            return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
+        if not self.has_change_permission(request, event):
+            raise PermissionDenied
+        events = self.get_queryset(request).filter(pk=event.pk)
+        change_url = reverse("admin:events_event_change", args=[event.pk])
+        if request.method == "POST":
+            self.cancel(request, events)
+            return HttpResponseRedirect(change_url)
+        return self.cancel_confirmation(request, events, selected=False, back_url=change_url)
+
+    def cancel_confirmation(self, request, queryset, *, selected, back_url=None):
+        events = list(queryset.exclude(status=Event.Status.CANCELLED).order_by("start", "pk"))
+        if not events:
+            self.message_user(request, "The selected events are cancelled already.", messages.INFO)
+            return HttpResponseRedirect(back_url or request.get_full_path())
+        for event in events:
+            event.people_to_email = event.confirmed_total + event.waitlisted_total
+        people = sum(event.people_to_email for event in events)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": ngettext("Cancel this event?", "Cancel these %(count)d events?", len(events))
+            % {"count": len(events)},
+            "opts": self.opts,
+            "events": events,
+            "people": people,
+            "people_text": people_text(people),
+            "confirm_text": ngettext(
+                "Yes, cancel the event and email %(people)s",
+                "Yes, cancel %(count)d events and email %(people)s",
+                len(events),
+            )
+            % {"count": len(events), "people": people_text(people)},
+            "already_cancelled": queryset.filter(status=Event.Status.CANCELLED).count(),
+            "selected": selected,
+            "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+            "back_url": back_url or reverse("admin:events_event_changelist"),
+        }
+        request.current_app = self.admin_site.name
+        return TemplateResponse(request, "admin/events/event/cancel_confirmation.html", context)
+
+    def cancel(self, request, queryset):
+        """Cancel each event through the service, which emails everyone registered."""
+        cancelled = []
+        emailed = 0
+        for event in queryset.exclude(status=Event.Status.CANCELLED):
+            registrations = services.cancel_event(event=event)
+            record_in_history(request, registrations, "Cancelled with the event and emailed.")
+            record_in_history(
+                request, [event], f"Cancelled; {people_text(len(registrations))} emailed."
+            )
+            cancelled.append(event)
+            emailed += len(registrations)
+        count = len(cancelled)
         self.message_user(
             request,
-            f"{queryset.count()} events cancelled; {emailed} people emailed.",
+            ngettext(
+                "%(count)d event cancelled; %(people)s emailed.",
+                "%(count)d events cancelled; %(people)s emailed.",
+                count,
+            )
+            % {"count": count, "people": people_text(emailed)},
             messages.WARNING,
         )
 
@@ -170,13 +330,14 @@ class EventAdmin(admin.ModelAdmin):
 
 @admin.register(Registration)
 class RegistrationAdmin(admin.ModelAdmin):
+    form = RegistrationAdminForm
     list_display = ["name", "email", "organisation", "event", "status", "created"]
     list_filter = ["status", "event"]
     search_fields = ["name", "email", "organisation", "event__title"]
     list_select_related = ["event"]
     readonly_fields = ["event", "status", "consent", "consented_at", "created", "updated"]
     fields = ["event", "name", "email", "organisation", "status", "consent", "consented_at"]
-    actions = ["export_csv", "cancel_registrations"]
+    actions = ["export_csv", "promote_registrations", "cancel_registrations"]
     date_hierarchy = "created"
 
     def has_add_permission(self, request):
@@ -191,16 +352,66 @@ class RegistrationAdmin(admin.ModelAdmin):
         return registrations_csv(queryset.order_by("event__start", "created"), "registrations.csv")
 
     @admin.action(
+        description="Promote selected from the waiting list and email them (adds a seat "
+        "if the event is full)",
+        permissions=["change"],
+    )
+    def promote_registrations(self, request, queryset):
+        promoted, skipped = [], 0
+        for registration in queryset.select_related("event").order_by("created", "pk"):
+            capacity = registration.event.capacity
+            result = services.promote_registration(registration=registration)
+            if result is None:
+                skipped += 1
+                continue
+            promoted.append(result)
+            record_in_history(request, [result], "Promoted from the waiting list (list action).")
+            if result.event.capacity != capacity:
+                record_in_history(
+                    request,
+                    [result.event],
+                    f"Capacity raised from {capacity} to {result.event.capacity} to seat "
+                    f"{result.name}, promoted from the waiting list (list action).",
+                )
+        if promoted:
+            self.message_user(request, promoted_message(len(promoted)), messages.SUCCESS)
+        if skipped:
+            self.message_user(
+                request,
+                ngettext(
+                    "%d registration was left as it is: only people on the waiting list of a "
+                    "published event still to come can be promoted.",
+                    "%d registrations were left as they are: only people on the waiting list "
+                    "of a published event still to come can be promoted.",
+                    skipped,
+                )
+                % skipped,
+                messages.WARNING,
+            )
+
+    @admin.action(
         description="Cancel selected registrations and email them", permissions=["change"]
     )
     def cancel_registrations(self, request, queryset):
-        promoted = 0
-        cancelled = 0
+        promoted = []
+        cancelled = []
         for registration in queryset.live():
-            promoted += len(services.cancel_registration(registration=registration))
-            cancelled += 1
+            promoted_here = services.cancel_registration(registration=registration)
+            cancelled.append(registration)
+            promoted += promoted_here
+        record_in_history(request, cancelled, "Cancelled and emailed (list action).")
+        record_in_history(
+            request, promoted, "Promoted from the waiting list: a seat was freed (list action)."
+        )
+        count = len(cancelled)
         self.message_user(
-            request, f"{cancelled} registrations cancelled; {promoted} people promoted."
+            request,
+            ngettext(
+                "%(count)d registration cancelled; %(promoted)s.",
+                "%(count)d registrations cancelled; %(promoted)s.",
+                count,
+            )
+            % {"count": count, "promoted": promoted_message(len(promoted), short=True)},
         )
 
 
