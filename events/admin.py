@@ -1,4 +1,6 @@
 import csv
+import re
+from urllib.parse import urlencode
 
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
@@ -9,7 +11,8 @@ from django.http import HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.translation import ngettext
 
 from taskforce.admin import record_in_history
@@ -70,6 +73,38 @@ def promoted_message(count, *, short=False):
     )
 
 
+def short_day(day):
+    return f"{day.day} {day:%b %Y}"
+
+
+def list_when(event):
+    """The event's dates and times in its zone, short enough for the list of events."""
+    if event.all_day:
+        first, last = event.first_day, event.last_day
+        if first == last:
+            return short_day(first)
+        return f"{short_day(first)} \N{EN DASH} {short_day(last)}"
+    start, end = event.local(event.start), event.local(event.end)
+    if start.date() == end.date():
+        return f"{short_day(start)}, {start:%H:%M}\N{EN DASH}{end:%H:%M} {end:%Z}"
+    start_zone = f" {start:%Z}" if start.tzname() != end.tzname() else ""
+    return (
+        f"{short_day(start)} {start:%H:%M}{start_zone} \N{EN DASH} "
+        f"{short_day(end)} {end:%H:%M} {end:%Z}"
+    )
+
+
+def wrap_points(address):
+    """The address in pieces: a break may come before the @ and after each dot."""
+    return ((piece,) for piece in re.split(r"(?<=\.)|(?=@)", address))
+
+
+def registrations_link(event, status, count):
+    query = urlencode({"event__id__exact": event.pk, "status__exact": status})
+    url = f"{reverse('admin:events_registration_changelist')}?{query}"
+    return format_html('<a href="{}">{}</a>', url, count)
+
+
 class RegistrationInline(admin.TabularInline):
     model = Registration
     fields = ["name", "email", "organisation", "status", "created"]
@@ -93,7 +128,6 @@ class EventAdmin(admin.ModelAdmin):
         "capacity",
         "confirmed",
         "waitlisted",
-        "registrations_link",
     ]
     list_filter = ["status", "is_online", "all_day", "waiting_list_enabled", "organisers", "start"]
     search_fields = ["title", "summary", "venue_name"]
@@ -143,10 +177,26 @@ class EventAdmin(admin.ModelAdmin):
             )
         )
 
+    def get_list_display(self, request):
+        """The counts link to the people counted, for those who may see registrations."""
+        if self.has_view_registrations_permission(request):
+            return [
+                "confirmed_link"
+                if n == "confirmed"
+                else "waitlisted_link"
+                if n == "waitlisted"
+                else n
+                for n in self.list_display
+            ]
+        return self.list_display
+
     @admin.display(description="when", ordering="start")
     def when(self, event):
-        """As the event page says it: in the event's own zone, named."""
-        return event.when
+        """Short, in the event's own zone, with the zone named under it."""
+        zone = format_html_join(
+            mark_safe("/<wbr>"), "{}", ((p,) for p in event.time_zone.split("/"))
+        )
+        return format_html('{}<br><span class="quiet">{}</span>', list_when(event), zone)
 
     @admin.display(description="confirmed", ordering="confirmed_total")
     def confirmed(self, event):
@@ -156,16 +206,22 @@ class EventAdmin(admin.ModelAdmin):
     def waitlisted(self, event):
         return event.waitlisted_total
 
-    @admin.display(description="registrations")
-    def registrations_link(self, event):
-        url = reverse("admin:events_registration_changelist") + f"?event__id__exact={event.pk}"
-        return format_html('<a href="{}">View</a>', url)
+    @admin.display(description="confirmed", ordering="confirmed_total")
+    def confirmed_link(self, event):
+        return registrations_link(event, Registration.Status.CONFIRMED, event.confirmed_total)
+
+    @admin.display(description="waiting", ordering="waitlisted_total")
+    def waitlisted_link(self, event):
+        return registrations_link(event, Registration.Status.WAITLISTED, event.waitlisted_total)
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         """An event's page shows times in the event's zone, also those shown read-only."""
         event = self.get_object(request, unquote(object_id)) if object_id else None
         with timezone.override(event.zone if event else None):
-            return super().changeform_view(request, object_id, form_url, extra_context)
+            response = super().changeform_view(request, object_id, form_url, extra_context)
+            if hasattr(response, "render"):
+                response.render()
+        return response
 
     def get_inlines(self, request, obj):
         if obj is None or not request.user.has_perm("events.view_registration"):
@@ -193,7 +249,7 @@ class EventAdmin(admin.ModelAdmin):
             *super().get_urls(),
         ]
 
-    @admin.action(description="Publish the selected events", permissions=["change"])
+    @admin.action(description="Publish selected events", permissions=["change"])
     def publish_events(self, request, queryset):
         published = [
             event for event in queryset if services.change_publication(event=event, published=True)
@@ -207,7 +263,7 @@ class EventAdmin(admin.ModelAdmin):
         )
 
     @admin.action(
-        description="Unpublish the selected events (back to draft; nobody is emailed)",
+        description="Unpublish selected events (back to draft)",
         permissions=["change"],
     )
     def unpublish_events(self, request, queryset):
@@ -222,16 +278,16 @@ class EventAdmin(admin.ModelAdmin):
             messages.SUCCESS if count else messages.WARNING,
         )
 
-    @admin.action(description="Export registrations as CSV", permissions=["view_registrations"])
+    @admin.action(
+        description="Export their registrations as CSV", permissions=["view_registrations"]
+    )
     def export_registrations(self, request, queryset):
         registrations = Registration.objects.filter(event__in=queryset).order_by(
             "event__start", "created"
         )
         return registrations_csv(registrations, "registrations.csv")
 
-    @admin.action(
-        description="Promote from the waiting list into free seats", permissions=["change"]
-    )
+    @admin.action(description="Fill free seats from the waiting list", permissions=["change"])
     def promote_waiting(self, request, queryset):
         promoted = []
         for event in queryset:
@@ -240,15 +296,13 @@ class EventAdmin(admin.ModelAdmin):
                 request, promoted_here, "Promoted from the waiting list (list action)."
             )
             if promoted_here:
-                record_in_history(
-                    request, [event], promoted_message(len(promoted_here)) + " (list action)"
-                )
+                people = people_text(len(promoted_here))
+                message = f"{people} promoted from the waiting list (list action)."
+                record_in_history(request, [event], message)
             promoted += promoted_here
         self.message_user(request, promoted_message(len(promoted)))
 
-    @admin.action(
-        description="Cancel events and email everyone registered…", permissions=["change"]
-    )
+    @admin.action(description="Cancel selected events…", permissions=["change"])
     def cancel_events(self, request, queryset):
         """Asks first (saying how many people will be emailed), as deleting does."""
         if request.POST.get("post") == "yes":
@@ -331,7 +385,7 @@ class EventAdmin(admin.ModelAdmin):
 @admin.register(Registration)
 class RegistrationAdmin(admin.ModelAdmin):
     form = RegistrationAdminForm
-    list_display = ["name", "email", "organisation", "event", "status", "created"]
+    list_display = ["name", "email_address", "organisation", "event_title", "status", "registered"]
     list_filter = ["status", "event"]
     search_fields = ["name", "email", "organisation", "event__title"]
     list_select_related = ["event"]
@@ -347,19 +401,40 @@ class RegistrationAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return False
 
+    def get_list_display(self, request):
+        """A list of one event's registrations (as the events list links to) names it once."""
+        if "event__id__exact" in request.GET:
+            return [name for name in self.list_display if name != "event_title"]
+        return self.list_display
+
+    @admin.display(description="email", ordering="email")
+    def email_address(self, registration):
+        """Long addresses may wrap at the @ and the dots, so the list fits the screen."""
+        return format_html_join(mark_safe("<wbr>"), "{}", wrap_points(registration.email))
+
+    @admin.display(description="event", ordering="event__start")
+    def event_title(self, registration):
+        return registration.event.title
+
+    @admin.display(description="registered", ordering="created")
+    def registered(self, registration):
+        """When, in the event's zone like the event's own times."""
+        created = registration.event.local(registration.created)
+        return f"{short_day(created)}, {created:%H:%M %Z}"
+
     @admin.action(description="Export selected as CSV", permissions=["view"])
     def export_csv(self, request, queryset):
         return registrations_csv(queryset.order_by("event__start", "created"), "registrations.csv")
 
     @admin.action(
-        description="Promote selected from the waiting list and email them (adds a seat "
-        "if the event is full)",
+        description="Promote selected from the waiting list (a seat is added if full)",
         permissions=["change"],
     )
     def promote_registrations(self, request, queryset):
         promoted, skipped = [], 0
-        for registration in queryset.select_related("event").order_by("created", "pk"):
-            capacity = registration.event.capacity
+        for registration in queryset.order_by("created", "pk"):
+            event = Event.objects.filter(pk=registration.event_id)
+            capacity = event.values_list("capacity", flat=True).get()
             result = services.promote_registration(registration=registration)
             if result is None:
                 skipped += 1
@@ -389,9 +464,7 @@ class RegistrationAdmin(admin.ModelAdmin):
                 messages.WARNING,
             )
 
-    @admin.action(
-        description="Cancel selected registrations and email them", permissions=["change"]
-    )
+    @admin.action(description="Cancel selected registrations", permissions=["change"])
     def cancel_registrations(self, request, queryset):
         promoted = []
         cancelled = []

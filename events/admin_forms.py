@@ -93,6 +93,7 @@ class ZonedDateTimeWidget(forms.MultiWidget):
         date_input, time_input = context["widget"]["subwidgets"]
         date_input["attrs"]["aria-describedby"] = zone_id
         time_input["attrs"]["aria-describedby"] = zone_id
+        date_input["attrs"]["aria-label"] = f"{self.label}, date"
         time_input["attrs"]["aria-label"] = f"{self.label}, time"
         context["zone_id"] = zone_id
         return context
@@ -135,6 +136,7 @@ def https_by_default(db_field, **kwargs):
 class EventAdminForm(forms.ModelForm):
     time_zone = forms.ChoiceField(
         choices=time_zone_choices,
+        initial=Event._meta.get_field("time_zone").get_default(),
         help_text="Start, end and registration times are entered and shown in this zone.",
     )
 

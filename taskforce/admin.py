@@ -6,6 +6,8 @@ from .models import Organisation
 admin.site.site_header = "Joint Task Force administration"
 admin.site.site_title = "Joint Task Force admin"
 admin.site.index_title = "Content and events"
+# Lists get the whole width of a 1280 px screen; the breadcrumbs lead back to every list.
+admin.site.enable_nav_sidebar = False
 
 
 def record_in_history(request, objects, message):

@@ -71,6 +71,8 @@ def test_staff_without_registration_rights_see_no_registrations(client):
         "private@example.org"
         not in client.get(f"/admin/events/event/{event.pk}/change/").content.decode()
     )
+    changelist = client.get("/admin/events/event/").content.decode()
+    assert '<td class="field-confirmed">1</td>' in changelist  # a count, not a link
 
 
 def test_event_list_shows_counts_in_a_fixed_number_of_queries(client, event_manager):
@@ -88,8 +90,10 @@ def test_event_list_shows_counts_in_a_fixed_number_of_queries(client, event_mana
     response, many = changelist_queries(10)
     assert few == many
     html = response.content.decode()
-    assert '<td class="field-confirmed">2</td>' in html
-    assert '<td class="field-waitlisted">1</td>' in html
+    event = Event.objects.order_by("pk").last()
+    people = f"/admin/events/registration/?event__id__exact={event.pk}&amp;status__exact="
+    assert f'<td class="field-confirmed_link"><a href="{people}confirmed">2</a></td>' in html
+    assert f'<td class="field-waitlisted_link"><a href="{people}waitlisted">1</a></td>' in html
 
 
 def test_registration_status_is_not_editable_in_the_admin(client, event_manager):
@@ -362,6 +366,10 @@ def test_cancel_event_on_its_change_form_asks_first_then_cancels_it(
     assert Event.objects.get(pk=event.pk).status == "cancelled"
     assert [m.subject for m in mailoutbox] == [f"Event cancelled: {event.title}"]
     assert f'href="{cancel_url}"' not in client.get(change_url).content.decode()
+    response = action(client, "/admin/events/event/", "cancel_events", [event.pk])
+    assert messages_of(client.get(response["Location"])) == [
+        "The selected events are cancelled already."
+    ]
 
 
 # A chosen person from the waiting list
@@ -392,6 +400,33 @@ def test_a_chosen_person_is_promoted_from_the_waiting_list_ahead_of_others(
     assert history(event) == [
         "Capacity raised from 1 to 2 to seat Grace Hopper, promoted from the waiting list "
         "(list action)."
+    ]
+
+
+def test_promoting_two_people_into_a_full_event_adds_a_seat_for_each(client, event_manager):
+    event = make_event(capacity=1)
+    register(event)
+    waiting = [register(event, name=f"Waiting {n}").registration for n in (1, 2, 3)]
+    response = action(
+        client,
+        "/admin/events/registration/",
+        "promote_registrations",
+        [waiting[2].pk, waiting[0].pk],
+    )
+    assert messages_of(client.get(response["Location"])) == [
+        "2 people promoted from the waiting list and emailed."
+    ]
+    assert Event.objects.get(pk=event.pk).capacity == 3
+    assert [Registration.objects.get(pk=r.pk).status for r in waiting] == [
+        "confirmed",
+        "waitlisted",
+        "confirmed",
+    ]
+    assert history(event) == [
+        "Capacity raised from 1 to 2 to seat Waiting 1, promoted from the waiting list "
+        "(list action).",
+        "Capacity raised from 2 to 3 to seat Waiting 3, promoted from the waiting list "
+        "(list action).",
     ]
 
 
@@ -477,7 +512,7 @@ def test_promoting_into_free_seats_is_in_the_history_of_each_person_and_the_even
     ]
     assert history(waiting[0]) == ["Promoted from the waiting list (list action)."]
     assert history(waiting[1]) == []
-    assert history(event) == ["1 person promoted from the waiting list and emailed. (list action)"]
+    assert history(event) == ["1 person promoted from the waiting list (list action)."]
 
 
 # A registration's email

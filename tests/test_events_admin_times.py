@@ -42,6 +42,7 @@ def add_form(client, **fields):
     response = client.get("/admin/events/event/add/")
     assert response.status_code == 200
     data = form_data(response.content.decode(), "event_form")
+    assert data["time_zone"] == ["UTC"]  # until the manager picks the event's zone
     defaults = {
         "title": "Standards for smart cities",
         "slug": "standards-for-smart-cities",
@@ -101,7 +102,7 @@ def test_an_event_created_in_zurich_at_9_reads_9_to_17_on_the_page_calendar_and_
     assert invited.decoded("DTSTART").astimezone(ZURICH).hour == 9
 
     changelist = manager.get("/admin/events/event/").content.decode()
-    assert shown in changelist
+    assert f"12 Jun {YEAR}, 09:00{EN_DASH}17:00 CEST<br>" in changelist
     response, data = change_form(manager, event)
     html = response.content.decode()
     assert (data["start_1"], data["end_1"]) == (["09:00"], ["17:00"])
@@ -204,3 +205,27 @@ def test_a_timed_event_needs_its_times(manager):
         "Enter a time, or tick “All day”."
     ]
     assert not Event.objects.exists()
+
+
+def test_the_registration_opening_is_announced_in_the_events_zone(manager):
+    day = date(YEAR, 6, 12)
+    data = add_form(
+        manager,
+        start_0=day.isoformat(),
+        start_1="09:00",
+        end_0=day.isoformat(),
+        end_1="17:00",
+        registration_opens_at_0=f"{YEAR}-02-01",
+        registration_opens_at_1="09:00",
+    )
+    assert manager.post("/admin/events/event/add/", data).status_code == 302
+    event = Event.objects.get()
+    assert event.registration_opens_at == datetime(YEAR, 2, 1, 8, 0, tzinfo=UTC)
+    visitor = Client()
+    page = visitor.get(event.get_absolute_url()).content.decode()
+    assert f"Registration opens on 1 February {YEAR}, 09:00 CET (Europe/Zurich)." in page
+    form = {"name": "Ada", "email": "ada@example.org", "consent": "on"}
+    response = visitor.post(f"/events/{event.slug}/register/", form, follow=True)
+    assert f"it opens on 1 February {YEAR}, 09:00 CET (Europe/Zurich)." in (
+        response.content.decode()
+    )
