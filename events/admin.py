@@ -251,32 +251,28 @@ class EventAdmin(admin.ModelAdmin):
 
     @admin.action(description="Publish selected events", permissions=["change"])
     def publish_events(self, request, queryset):
-        published = [
-            event for event in queryset if services.change_publication(event=event, published=True)
-        ]
-        record_in_history(request, published, "Published (list action).")
-        count = len(published)
-        self.message_user(
-            request,
-            ngettext("%d event published.", "%d events published.", count) % count,
-            messages.SUCCESS if count else messages.WARNING,
-        )
+        count = self.change_publication(request, queryset, published=True)
+        message = ngettext("%d event published.", "%d events published.", count) % count
+        self.message_user(request, message, messages.SUCCESS if count else messages.WARNING)
 
-    @admin.action(
-        description="Unpublish selected events (back to draft)",
-        permissions=["change"],
-    )
+    @admin.action(description="Unpublish selected events (back to draft)", permissions=["change"])
     def unpublish_events(self, request, queryset):
-        drafts = [
-            event for event in queryset if services.change_publication(event=event, published=False)
-        ]
-        record_in_history(request, drafts, "Returned to draft (list action).")
-        count = len(drafts)
-        self.message_user(
-            request,
-            ngettext("%d event returned to draft.", "%d events returned to draft.", count) % count,
-            messages.SUCCESS if count else messages.WARNING,
+        count = self.change_publication(request, queryset, published=False)
+        message = (
+            ngettext("%d event returned to draft.", "%d events returned to draft.", count) % count
         )
+        self.message_user(request, message, messages.SUCCESS if count else messages.WARNING)
+
+    def change_publication(self, request, queryset, *, published):
+        """Through the service, event by event; each one changed says so in its history."""
+        changed = [
+            event
+            for event in queryset
+            if services.change_publication(event=event, published=published)
+        ]
+        done = "Published" if published else "Returned to draft"
+        record_in_history(request, changed, f"{done} (list action).")
+        return len(changed)
 
     @admin.action(
         description="Export their registrations as CSV", permissions=["view_registrations"]

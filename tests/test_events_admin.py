@@ -22,14 +22,6 @@ from tests.html_forms import form_data
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def event_manager(client):
-    user = User.objects.create_user("manager", password="x", is_staff=True)
-    user.groups.add(Group.objects.get(name="Event managers"))
-    client.force_login(user)
-    return user
-
-
 def action(client, url, name, ids, **fields):
     return client.post(url, {"action": name, "_selected_action": [str(i) for i in ids], **fields})
 

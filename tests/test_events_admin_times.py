@@ -9,7 +9,6 @@ from datetime import UTC, date, datetime, timedelta
 import icalendar
 import pytest
 from django.contrib.admin.models import LogEntry
-from django.contrib.auth.models import Group, User
 from django.test import Client
 from django.utils import timezone
 
@@ -25,10 +24,7 @@ EN_DASH = "\N{EN DASH}"
 
 
 @pytest.fixture
-def manager(client):
-    user = User.objects.create_user("manager", password="x", is_staff=True)
-    user.groups.add(Group.objects.get(name="Event managers"))
-    client.force_login(user)
+def manager(client, event_manager):
     return client
 
 
@@ -61,17 +57,16 @@ def change_form(client, event):
     return response, form_data(response.content.decode(), "event_form")
 
 
+def nine_to_five(day=date(YEAR, 6, 12)):
+    """The date and time inputs of an event from 09:00 to 17:00 on `day`."""
+    times = {"start_0": day, "start_1": "09:00", "end_0": day, "end_1": "17:00"}
+    return {name: str(value) for name, value in times.items()}
+
+
 def test_an_event_created_in_zurich_at_9_reads_9_to_17_on_the_page_calendar_and_email(
     manager, django_capture_on_commit_callbacks, mailoutbox
 ):
-    day = date(YEAR, 6, 12)
-    data = add_form(
-        manager,
-        start_0=day.isoformat(),
-        start_1="09:00",
-        end_0=day.isoformat(),
-        end_1="17:00",
-    )
+    data = add_form(manager, **nine_to_five())
     response = manager.post("/admin/events/event/add/", data)
     assert response.status_code == 302, response.context["adminform"].form.errors
     event = Event.objects.get(slug="standards-for-smart-cities")
@@ -208,13 +203,9 @@ def test_a_timed_event_needs_its_times(manager):
 
 
 def test_the_registration_opening_is_announced_in_the_events_zone(manager):
-    day = date(YEAR, 6, 12)
     data = add_form(
         manager,
-        start_0=day.isoformat(),
-        start_1="09:00",
-        end_0=day.isoformat(),
-        end_1="17:00",
+        **nine_to_five(),
         registration_opens_at_0=f"{YEAR}-02-01",
         registration_opens_at_1="09:00",
     )
