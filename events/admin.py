@@ -201,8 +201,9 @@ class EventAdmin(admin.ModelAdmin):
         if result.told:
             self.message_user(request, f"{len(result.told)} people emailed about the change.")
         if result.promoted:
+            promoted = len(result.promoted)
             self.message_user(
-                request, f"{len(result.promoted)} people promoted from the waiting list and emailed."
+                request, f"{promoted} people promoted from the waiting list and emailed."
             )
         if result.cancelled:
             self.message_user(

@@ -2,10 +2,10 @@
 
 Services write an OutgoingEmail inside their transaction: only what to send
 (kind, registration, and for a change what it replaced), so the event's lock is
-held for one small insert. The private link is derived from the registration when
-the email is rendered, so the outbox never holds it. The email is rendered when it is delivered, after
+held for one small insert. The email is rendered when it is delivered, after
 the commit (EMAIL_SEND_AT_ONCE) or by `manage.py send_pending_emails`; a mail
-server that is down leaves it pending for the next round.
+server that is down leaves it pending for the next round. The private link is
+derived from the registration as the email is rendered: the outbox never holds it.
 """
 
 import logging

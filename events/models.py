@@ -373,9 +373,11 @@ class Registration(models.Model):
     consented_at = models.DateTimeField(null=True, blank=True)
     status = models.CharField(max_length=10, choices=Status.choices, editable=False)
     # The hash of the random token of a link issued before links were derived from the
-    # registration (manage_token): kept so that those links go on working. Empty (NULL)
-    # for registrations made since.
-    token_hash = models.CharField(max_length=64, null=True, blank=True, editable=False)
+    # registration (manage_token): kept so that those links go on working. NULL for
+    # registrations made since, as a unique column needs (an empty string would collide).
+    token_hash = models.CharField(  # noqa: DJ001
+        max_length=64, null=True, blank=True, editable=False
+    )
     reminder_sent_at = models.DateTimeField(null=True, blank=True, editable=False)
     created = models.DateTimeField(default=timezone.now, editable=False)
     updated = models.DateTimeField(auto_now=True)

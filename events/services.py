@@ -213,7 +213,8 @@ def erase_registration(*, registration):
         if registration is None:
             return []
         registration.event = event
-        promoted = [] if registration.status == Registration.Status.CANCELLED else _cancel(registration)
+        live = registration.status != Registration.Status.CANCELLED
+        promoted = _cancel(registration) if live else []
         LogEntry.objects.filter(
             content_type=ContentType.objects.get_for_model(Registration),
             object_id=str(registration.pk),
@@ -264,7 +265,8 @@ def change_event(*, event, **changes):
         changed = _apply(event, changes)
         told = _told(event, changed)
         cancelling = "status" in changed and event.status == Event.Status.CANCELLED
-        if told or ("status" in changed and Event.Status.CANCELLED in (previous.status, event.status)):
+        reopening = "status" in changed and previous.status == Event.Status.CANCELLED
+        if told or cancelling or reopening:
             event.sequence += 1
         if changed:
             event.save(update_fields=[*changed, "sequence", "updated"])
