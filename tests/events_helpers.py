@@ -48,6 +48,16 @@ def manage_path(body):
     return body[start : body.index("/", start + len("/events/manage/")) + 1]
 
 
+def forget_vobject_time_zones():
+    """
+    vobject keeps the first VTIMEZONE it reads for each TZID for the rest of the process,
+    and reads later files' times with it; each file must be read with its own.
+    """
+    zones = vars(vobject.icalendar)["__tzidMap"]
+    for tzid in [tzid for tzid in zones if tzid != "UTC"]:
+        del zones[tzid]
+
+
 def read_calendar(content):
     """
     A calendar file as two independent parsers read it: icalendar and vobject. Both
@@ -56,6 +66,7 @@ def read_calendar(content):
     if isinstance(content, str):
         content = content.encode()
     first = icalendar.Calendar.from_ical(content)
+    forget_vobject_time_zones()
     second = vobject.readOne(content.decode())
     assert str(first.get("METHOD")) == second.method.value
     events = first.walk("VEVENT")
