@@ -422,10 +422,6 @@ class Registration(models.Model):
         return reverse("events:manage", kwargs={"token": self.manage_token})
 
     @property
-    def is_live(self):
-        return self.status != self.Status.CANCELLED
-
-    @property
     def waiting_position(self):
         if self.status != self.Status.WAITLISTED:
             return None
