@@ -12,11 +12,13 @@ Two kinds, as iTIP (RFC 5546) names them:
 
 from datetime import date, timedelta
 from email.utils import parseaddr
+from functools import lru_cache
 from urllib.parse import urlsplit
 
 import icalendar
 from django.conf import settings
 from django.utils import timezone
+from icalendar.timezone import is_utc
 
 PUBLISH, REQUEST, CANCEL = "PUBLISH", "REQUEST", "CANCEL"
 # How often calendar apps should read the subscription calendar again (RFC 7986, and
@@ -90,12 +92,25 @@ def new_calendar(method):
     return calendar
 
 
+@lru_cache(maxsize=256)
+def vtimezone(time_zone, first_year, last_year):
+    """
+    A zone's VTIMEZONE for whole years. It depends on nothing else, and building it is
+    most of the work of a calendar file, so it is built once per process.
+    """
+    return icalendar.Timezone.from_tzid(
+        time_zone, first_date=date(first_year, 1, 1), last_date=date(last_year, 12, 31)
+    )
+
+
 def finish(calendar, events):
     """The file, with the zones the events' times are given in, only for the years they span."""
-    if events:
+    zones = {e.time_zone for e in events if not e.all_day and not is_utc(e.zone)}
+    if zones:
         first = min(event.local(event.start).year for event in events)
         last = max(event.local(event.end).year for event in events)
-        calendar.add_missing_timezones(first_date=date(first, 1, 1), last_date=date(last, 12, 31))
+        # Before the events, as older readers need each zone defined before its use.
+        calendar.subcomponents[:0] = [vtimezone(zone, first, last) for zone in sorted(zones)]
     return calendar.to_ical()
 
 
