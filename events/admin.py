@@ -22,6 +22,9 @@ from .admin_forms import EventAdminForm, RegistrationAdminForm
 from .models import Event, OutgoingEmail, Registration
 
 CSV_FIELDS = ["event", "name", "email", "organisation", "status", "consented_at", "created"]
+# Saved through services.change_event, which tells registrants and fills freed seats.
+SERVICE_FIELDS = (*services.TOLD_FIELDS, "capacity", "status")
+CONFIRMED_TELLING = "_confirm_telling"
 
 
 def spreadsheet_safe(value):
@@ -134,7 +137,7 @@ class EventAdmin(admin.ModelAdmin):
     date_hierarchy = "start"
     prepopulated_fields = {"slug": ["title"]}
     autocomplete_fields = ["organisers"]
-    readonly_fields = ["created", "updated"]
+    readonly_fields = ["sequence", "registrations_erased", "created", "updated"]
     actions = [
         "publish_events",
         "unpublish_events",
@@ -159,8 +162,9 @@ class EventAdmin(admin.ModelAdmin):
                 ]
             },
         ),
-        (None, {"fields": ["created", "updated"]}),
+        (None, {"fields": ["sequence", "registrations_erased", "created", "updated"]}),
     ]
+    telling_confirmation_template = "admin/events/event/confirm_telling.html"
 
     def get_queryset(self, request):
         return (
@@ -214,33 +218,97 @@ class EventAdmin(admin.ModelAdmin):
     def waitlisted_link(self, event):
         return registrations_link(event, Registration.Status.WAITLISTED, event.waitlisted_total)
 
-    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
-        """An event's page shows times in the event's zone, also those shown read-only."""
-        event = self.get_object(request, unquote(object_id)) if object_id else None
-        with timezone.override(event.zone if event else None):
-            response = super().changeform_view(request, object_id, form_url, extra_context)
-            if hasattr(response, "render"):
-                response.render()
-        return response
-
     def get_inlines(self, request, obj):
         if obj is None or not request.user.has_perm("events.view_registration"):
             return []
         return super().get_inlines(request, obj)
 
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        """
+        A change that emails registrants is saved only once staff confirm it. The page shows
+        times in the event's zone, also those shown read-only (so it is rendered here).
+        """
+        event = self.get_object(request, unquote(object_id)) if object_id else None
+        with timezone.override(event.zone if event else None):
+            response = None
+            if (
+                request.method == "POST"
+                and object_id
+                and CONFIRMED_TELLING not in request.POST
+                and "_saveasnew" not in request.POST
+            ):
+                response = self.telling_confirmation(request, unquote(object_id))
+            if response is None:
+                response = super().changeform_view(request, object_id, form_url, extra_context)
+            if hasattr(response, "render"):
+                response.render()
+        return response
+
+    def telling_confirmation(self, request, object_id):
+        """The page saying who the change will email, or None when it emails nobody."""
+        event = self.get_object(request, object_id)
+        if event is None or not self.has_change_permission(request, event):
+            return None
+        stored = Event.objects.get(pk=event.pk)
+        form = self.get_form(request, event, change=True)(
+            request.POST, request.FILES, instance=event
+        )
+        if not form.is_valid():
+            return None
+        told = services.people_to_tell(event=stored, **service_changes(event))
+        counts = told.aggregate(
+            confirmed=Count("pk", filter=Q(status=Registration.Status.CONFIRMED)),
+            waiting=Count("pk", filter=Q(status=Registration.Status.WAITLISTED)),
+        )
+        if not any(counts.values()):
+            return None
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Email the registrants about this change?",
+            "opts": self.opts,
+            "event": stored,
+            "changes": describe_changes(stored, event),
+            "cancelling": stored.status != event.status == Event.Status.CANCELLED,
+            "post_data": [
+                (name, value)
+                for name in request.POST
+                if name != "csrfmiddlewaretoken"
+                for value in request.POST.getlist(name)
+            ],
+            "confirm_name": CONFIRMED_TELLING,
+            **counts,
+        }
+        return TemplateResponse(request, self.telling_confirmation_template, context)
+
     def save_model(self, request, obj, form, change):
-        """A changed capacity goes through the service, which promotes waiting people."""
-        if change and "capacity" in form.changed_data:
-            new_capacity = obj.capacity
-            obj.capacity = form.initial.get("capacity")
+        """
+        The time, place, online link, capacity and status go through the service, which
+        raises the sequence, emails the people concerned and promotes into new seats.
+        """
+        if not change:
             super().save_model(request, obj, form, change)
-            promoted = services.change_capacity(event=obj, capacity=new_capacity)
-            obj.capacity = new_capacity
-            if promoted:
-                record_in_history(request, promoted, PROMOTED_BY_CAPACITY)
-                self.message_user(request, promoted_message(len(promoted)))
-        else:
-            super().save_model(request, obj, form, change)
+            return
+        changes = service_changes(obj)
+        stored = Event.objects.get(pk=obj.pk)
+        other_fields = [
+            field.name
+            for field in Event._meta.concrete_fields
+            if field.name in form.fields and field.name not in SERVICE_FIELDS
+        ]
+        obj.save(update_fields=[*other_fields, "updated"])
+        result = services.change_event(event=stored, **changes)
+        if result.told:
+            self.message_user(request, f"{people_text(len(result.told))} emailed about the change.")
+        if result.promoted:
+            record_in_history(request, result.promoted, PROMOTED_BY_CAPACITY)
+            self.message_user(request, promoted_message(len(result.promoted)))
+        if result.cancelled:
+            record_in_history(request, result.cancelled, "Cancelled with the event and emailed.")
+            self.message_user(
+                request,
+                f"Event cancelled; {people_text(len(result.cancelled))} emailed.",
+                messages.WARNING,
+            )
 
     def get_urls(self):
         cancel = self.admin_site.admin_view(self.cancel_view)
@@ -376,6 +444,24 @@ class EventAdmin(admin.ModelAdmin):
 
     def has_view_registrations_permission(self, request):
         return request.user.has_perm("events.view_registration")
+
+
+def service_changes(event):
+    return {name: getattr(event, name) for name in SERVICE_FIELDS}
+
+
+def describe_changes(before, after):
+    """(what, before, after) for each change registrants are told of, as emails word it."""
+    rows = []
+    if any(getattr(before, name) != getattr(after, name) for name in services.TIME_FIELDS):
+        rows.append(("When", before.when, after.when))
+    if any(getattr(before, name) != getattr(after, name) for name in services.PLACE_FIELDS):
+        rows.append(("Where", before.where, after.where))
+    if before.online_url != after.online_url:
+        rows.append(("Online link", before.online_url, after.online_url))
+    if before.status != after.status:
+        rows.append(("Status", before.get_status_display(), after.get_status_display()))
+    return rows
 
 
 @admin.register(Registration)

@@ -164,8 +164,8 @@ class EventAdminForm(forms.ModelForm):
         formfield_callback = https_by_default
         help_texts = {
             "status": "Only staff see a draft (“View on site” shows it with a draft badge). "
-            "To cancel an event and email everyone registered, use “Cancel event” above or "
-            "the action in the list of events: both ask you first.",
+            "Cancelling emails everyone registered: “Cancel event” above, the action in the "
+            "list of events and saving with the status Cancelled all say who first and ask.",
         }
 
     class Media:
@@ -183,9 +183,6 @@ class EventAdminForm(forms.ModelForm):
             value = self.initial.get(name)
             if isinstance(value, datetime):
                 self.initial[name] = self.shown(name, value)
-        if event.status != Event.Status.CANCELLED and "status" in self.fields:
-            status = self.fields["status"]
-            status.choices = [c for c in status.choices if c[0] != Event.Status.CANCELLED]
 
     def submitted_zone_name(self):
         name = self.data.get(self.add_prefix("time_zone")) if self.is_bound else None

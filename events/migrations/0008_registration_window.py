@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('events', '0006_events_in_order_of_start'),
+        ('events', '0007_registrant_links_sequence_erasure'),
         ('taskforce', '0001_initial'),
     ]
 
