@@ -8,6 +8,8 @@ from django.contrib import admin, messages
 from django.utils.translation import ngettext
 from django_prose_editor.widgets import importmap
 
+from taskforce.admin import record_in_history
+
 from .models import Article, Topic
 
 
@@ -58,7 +60,9 @@ class ArticleAdmin(admin.ModelAdmin):
 
     @admin.action(description="Publish the selected articles (scheduled ones at their time)")
     def publish(self, request, queryset):
-        count = queryset.publish()
+        drafts = list(queryset.exclude(status=Article.Status.PUBLISHED))
+        count = Article.objects.filter(pk__in=[article.pk for article in drafts]).publish()
+        record_in_history(request, drafts, "Published (list action).")
         self.message_user(
             request,
             ngettext("%d article published.", "%d articles published.", count) % count,
@@ -67,7 +71,9 @@ class ArticleAdmin(admin.ModelAdmin):
 
     @admin.action(description="Unpublish the selected articles (back to draft)")
     def unpublish(self, request, queryset):
-        count = queryset.unpublish()
+        published = list(queryset.filter(status=Article.Status.PUBLISHED))
+        count = Article.objects.filter(pk__in=[article.pk for article in published]).unpublish()
+        record_in_history(request, published, "Returned to draft (list action).")
         self.message_user(
             request,
             ngettext("%d article returned to draft.", "%d articles returned to draft.", count)

@@ -61,6 +61,18 @@ def test_concurrent_registrations_for_the_last_seats_never_overbook(register):
 
 
 @entry_points
+def test_arrival_order_is_the_order_the_lock_was_obtained_in(register):
+    """Everyone given a seat arrived before everyone sent to the waiting list."""
+    event = make_event(capacity=THREADS // 2)
+    run_at_once(lambda i: register(event, email=f"racer{i}@example.org"), range(THREADS))
+    seated = event.registrations.confirmed().values_list("created", flat=True)
+    waiting = list(event.registrations.waitlisted().values_list("created", flat=True))
+    assert len(seated) == len(waiting) == THREADS // 2
+    assert max(seated) <= min(waiting)
+    assert waiting == sorted(waiting)
+
+
+@entry_points
 def test_the_same_email_registering_concurrently_gets_one_seat(register):
     event = make_event(capacity=10)
     outcomes = run_at_once(lambda _: register(event, email="twin@example.org").outcome, range(8))
@@ -81,7 +93,8 @@ def test_concurrent_registrations_without_a_limit_are_all_saved_once(register):
     assert outcomes.count("already_registered") == 7
     assert event.registrations.confirmed().count() == THREADS + 1
     assert OutgoingEmail.objects.filter(kind="confirmed").count() == THREADS + 1
-    assert OutgoingEmail.objects.filter(kind="manage_link").count() == 7
+    # The link is re-sent once: REGISTRATION_LINK_RESEND_MINUTES holds under the race too.
+    assert OutgoingEmail.objects.filter(kind="manage_link").count() == 1
 
 
 @entry_points
@@ -133,6 +146,32 @@ def test_concurrent_cancellations_and_promotions_promote_no_one_twice():
     assert Registration.objects.filter(pk__in=promoted, status="confirmed").count() == 8
     assert OutgoingEmail.objects.filter(kind="promoted").count() == 8
     assert OutgoingEmail.objects.filter(kind="cancelled").count() == 6
+
+
+def test_chosen_promotions_racing_registrations_and_each_other_never_overbook():
+    event = make_event(capacity=4)
+    for i in range(4):
+        register(event, email=f"seat{i}@example.org")
+    waiting = [register(event, email=f"wait{i}@example.org").registration for i in range(8)]
+
+    jobs = [("promote", registration) for registration in waiting]
+    jobs += [("promote", registration) for registration in waiting[:4]]  # twice at once
+    jobs += [("register", i) for i in range(8)]
+
+    def act(job):
+        kind, target = job
+        if kind == "promote":
+            return services.promote_registration(registration=target)
+        return register(event, email=f"late{target}@example.org").outcome
+
+    results = run_at_once(act, jobs)
+
+    promoted = [result.pk for result in results if isinstance(result, Registration)]
+    assert sorted(promoted) == sorted(registration.pk for registration in waiting)
+    event.refresh_from_db()
+    assert event.capacity == event.registrations.confirmed().count() == 12
+    assert event.registrations.waitlisted().count() == 8  # the late ones, none confirmed
+    assert OutgoingEmail.objects.filter(kind="promoted").count() == 8
 
 
 def test_workers_sending_at_the_same_time_send_each_email_once(settings):
