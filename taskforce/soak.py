@@ -219,9 +219,15 @@ class Sink(SMTPSink):
         with self.lock:
             envelopes = list(self.messages)
         for envelope in envelopes:
-            found = re.search(rb"/events/manage/[A-Za-z0-9_-]+/", envelope.content)
-            if found:
-                links.append((envelope.rcpt_tos[0], found.group(0).decode()))
+            message = email.message_from_bytes(envelope.content)
+            for part in message.walk():
+                if part.get_content_type() != "text/plain":
+                    continue
+                text = part.get_payload(decode=True).decode("utf-8", "replace")
+                found = re.search(r"/events/manage/[A-Za-z0-9_:.-]+/", text)
+                if found:
+                    links.append((envelope.rcpt_tos[0], found.group(0)))
+                    break
         return links
 
     def delivered(self):
