@@ -166,6 +166,12 @@ class Event(models.Model):
 
     objects = EventQuerySet.as_manager()
 
+    # Changes to these alone add or remove the event from no list (taskforce/cache.py).
+    page_cache_shown_fields = ("title", "summary", "body", "time_zone", "is_online",
+                               "venue_name", "venue_address", "online_url", "capacity",
+                               "waiting_list_enabled", "sequence", "registrations_erased",
+                               "updated")  # fmt: skip
+
     class Meta:
         ordering = ["-start", "pk"]
         indexes = [

@@ -199,6 +199,11 @@ class Article(models.Model):
 
     objects = ArticleManager()
 
+    # Changes to these alone add or remove the article from no list (taskforce/cache.py);
+    # search reads the text, and is renewed by them.
+    page_cache_shown_fields = ("title", "summary", "body", "image", "image_alt", "updated",
+                               "search_vector")  # fmt: skip
+
     class Meta:
         ordering = ["-publish_at", "-pk"]
         indexes = [models.Index(fields=["status", "-publish_at"], name="news_article_live_idx")]

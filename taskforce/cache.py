@@ -76,7 +76,7 @@ from django.core.cache import cache, caches
 from django.core.cache.backends.db import BaseDatabaseCache
 from django.core.cache.backends.locmem import LocMemCache
 from django.db import DatabaseError, connection, transaction
-from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.db.models.signals import m2m_changed, post_delete, post_init, post_save, pre_save
 from django.http import QueryDict
 from django.urls import Resolver404, get_urlconf, resolve
 from django.utils import timezone
@@ -104,7 +104,11 @@ _time_boundaries = []
 
 
 def register_time_boundary(next_moment):
-    """next_moment(now) returns the next time after now at which pages change, or None."""
+    """
+    next_moment(now) returns the next time after now at which pages change, or None.
+    A manager's method (Event.objects.next_change) also names the model whose saves
+    can move that time.
+    """
     _time_boundaries.append(next_moment)
 
 
@@ -198,26 +202,96 @@ def tag_versions(tags):
 
 # --- What changes which pages -----------------------------------------------------------------
 
+# A page showing more rows than this of one table depends on the whole table instead.
+OBJECTS_PER_TABLE = 200
 
-def tags_changed_by(instance):
+
+def rows_tag(table):
+    """Rows of `table` added, removed, or changed in a field other than those only shown."""
+    return f"{table}:rows"
+
+
+def tags_changed_by(instance, changed_fields=None):
+    """
+    The tags a save or delete of `instance` changes; changed_fields: the fields an
+    update changed (None: created, deleted, or not known). A change to fields the
+    model lists in `page_cache_shown_fields` alone (a title, a summary) moves no row
+    in or out of a list, so pages that only list the table keep their copy unless
+    they show that row.
+    """
     if not getattr(instance, "changes_public_pages", True):
         return ()
     shown_with = getattr(instance, "page_cache_shown_with", None)
     if shown_with:
         try:
             instance = getattr(instance, shown_with)
-        except Exception:
+        except Exception:  # A parent already deleted: nothing left to show.
             return ()
-    return (instance._meta.db_table, object_tag(instance))
+        return (instance._meta.db_table, object_tag(instance))
+    table = instance._meta.db_table
+    tags = [table, object_tag(instance)]
+    shown = set(getattr(instance, "page_cache_shown_fields", ()))
+    if changed_fields is None or not changed_fields <= shown:
+        tags.append(rows_tag(table))
+    return tags
 
 
-def _content_changed(sender, instance, **kwargs):
+def _remember_changed_fields(sender, instance, raw=False, update_fields=None, **kwargs):
+    """pre_save of a model with page_cache_shown_fields: which fields this save changes."""
+    instance._page_cache_changed = None
+    if raw or instance._state.adding or instance.pk is None:
+        return
+    deferred = instance.get_deferred_fields()
+    fields = [
+        field
+        for field in sender._meta.concrete_fields
+        if not field.primary_key
+        and field.attname not in deferred
+        and (update_fields is None or field.name in update_fields)
+    ]
+    old = sender._base_manager.filter(pk=instance.pk).values(*(f.attname for f in fields)).first()
+    if old is not None:
+        instance._page_cache_changed = {
+            field.name for field in fields if old[field.attname] != getattr(instance, field.attname)
+        }
+
+
+def _content_changed(sender, instance, created=False, **kwargs):
+    changed = None if created else instance.__dict__.pop("_page_cache_changed", None)
+    bump(tags_changed_by(instance, changed))
+    _moments_may_have_moved(sender)
+
+
+def _content_deleted(sender, instance, **kwargs):
     bump(tags_changed_by(instance))
+    _moments_may_have_moved(sender)
+
+
+def _moments_may_have_moved(model):
+    """A save of a model that sets time boundaries: the next one may now be another."""
+    if any(getattr(getattr(moment, "__self__", None), "model", None) is model
+           for moment in _time_boundaries):  # fmt: skip
+        _after_and_now(_new_boundary)
+
+
+def _new_boundary():
+    """The site version with the next time boundary as it now is; unchanged if it is the same."""
+    record = cache.get(CONTENT_VERSION_KEY)
+    boundary = _next_boundary(timezone.now())
+    if record is not None and record[1] != boundary:
+        cache.set(CONTENT_VERSION_KEY, (record[0], boundary), timeout=None)
 
 
 def _m2m_changed(sender, instance, **kwargs):
     if instance._meta.app_label in CONTENT_APPS:
-        bump((sender._meta.db_table, instance._meta.db_table, object_tag(instance)))
+        through = sender._meta.db_table
+        bump((through, rows_tag(through), instance._meta.db_table, object_tag(instance)))
+
+
+def _instance_loaded(sender, instance, **kwargs):
+    dependencies = _recording.get()
+    if dependencies is not None and instance.pk is not None:
+        dependencies.objects.setdefault(instance._meta.db_table, set()).add(instance.pk)
 
 
 def content_models():
@@ -227,48 +301,84 @@ def content_models():
 def connect_signals():
     """Watch every model of the content apps (queryset.update() must call bump itself)."""
     for model in content_models():
-        for signal in (post_save, post_delete):
-            signal.connect(_content_changed, sender=model, dispatch_uid=f"page-cache-{model}")
+        uid = f"page-cache-{model}"
+        post_save.connect(_content_changed, sender=model, dispatch_uid=uid)
+        post_delete.connect(_content_deleted, sender=model, dispatch_uid=uid)
+        post_init.connect(_instance_loaded, sender=model, dispatch_uid=uid)
+        if getattr(model, "page_cache_shown_fields", None):
+            pre_save.connect(_remember_changed_fields, sender=model, dispatch_uid=uid)
     m2m_changed.connect(_m2m_changed, dispatch_uid="page-cache-m2m")
 
 
 @functools.cache
-def _table_pattern():
-    """The content tables whose reads give a page a tag, as quoted in SQL."""
-    tables = set()
+def _content_tables():
+    """(pattern of the content tables whose reads give a page a tag, {table: shown fields})."""
+    tables, shown = set(), {}
     for model in content_models():
         shown_elsewhere = getattr(model, "page_cache_shown_with", None) or (
             getattr(model, "changes_public_pages", True) is False
         )
         if not shown_elsewhere:
             tables.add(model._meta.db_table)
+            fields = getattr(model, "page_cache_shown_fields", ())
+            shown[model._meta.db_table] = tuple(f'."{field}"' for field in fields)
         for field in model._meta.local_many_to_many:
             tables.add(field.remote_field.through._meta.db_table)
     names = "|".join(sorted(map(re.escape, tables), key=len, reverse=True))
-    return re.compile(rf'"({names})"')
+    return re.compile(rf'"({names})"'), shown
+
+
+@functools.lru_cache(maxsize=2048)
+def tags_read_by(sql):
+    """
+    The tags a query gives the page that runs it: for each content table it reads,
+    its rows tag, or its every-change tag when it filters or sorts the table by a
+    field that is only shown (search by title: a new title can add the row).
+    """
+    pattern, shown = _content_tables()
+    tables = set(pattern.findall(sql))
+    if not tables:
+        return frozenset()
+    starts = [i for i in (sql.find(" WHERE "), sql.find(" ORDER BY ")) if i >= 0]
+    conditions = sql[min(starts) :] if starts else ""
+    return frozenset(
+        table if any(field in conditions for field in shown.get(table, ())) else rows_tag(table)
+        for table in tables
+    )
 
 
 _recording = contextvars.ContextVar("page_cache_recording", default=None)
 
 
 class PageDependencies:
-    """The tags of one page, recorded while it renders."""
+    """The tags of one page, recorded while it renders: what it read, and which rows."""
 
     def __init__(self):
-        self.tags = set()
+        self.read = set()
+        self.objects = {}  # table -> primary keys of the rows loaded
         self.inside_object = None
 
     def record_sql(self, execute, sql, params, many, context):
-        tables = self.tags if self.inside_object is None else self.inside_object
-        tables.update(_table_pattern().findall(sql))
+        read = self.read if self.inside_object is None else self.inside_object
+        read |= tags_read_by(sql)
         return execute(sql, params, many, context)
+
+    @property
+    def tags(self):
+        tags = set(self.read)
+        for table, keys in self.objects.items():
+            if len(keys) > OBJECTS_PER_TABLE:
+                tags.add(table)
+            else:
+                tags.update(f"{table}:{key}" for key in keys)
+        return tags
 
 
 @contextmanager
 def one_object():
     """
-    Around loading a detail view's object: the page depends on that row (yield a list
-    to append it to), not on every row of its table. Related rows read meanwhile
+    Around loading a detail view's object: the page depends on that row (append it to
+    the list yielded), not on every row of its table. Related rows read meanwhile
     (prefetches, subqueries) still count by their tables.
     """
     dependencies = _recording.get()
@@ -281,9 +391,9 @@ def one_object():
         yield loaded
     finally:
         inside, dependencies.inside_object = dependencies.inside_object, None
-        tables = {instance._meta.db_table for instance in loaded}
-        dependencies.tags |= inside - tables
-        dependencies.tags.update(object_tag(instance) for instance in loaded)
+        own = {instance._meta.db_table for instance in loaded}
+        own |= {rows_tag(table) for table in own}
+        dependencies.read |= inside - own
 
 
 class ObjectPageMixin:
@@ -550,20 +660,23 @@ def _invalidated_keys(message):
 class Entry:
     """A stored page: what it showed (site version and tag versions), when, and itself."""
 
-    __slots__ = ("rendered_at", "response", "site", "tags", "trusted")
+    __slots__ = ("rendered_at", "response", "site", "stored_at", "tags", "trusted")
 
     def __init__(self, *, site, tags, rendered_at, trusted, response):
         self.site = site
         self.tags = tags
-        self.rendered_at = rendered_at
+        self.rendered_at = rendered_at  # when the render began: what it read is from then on
+        self.stored_at = time.time()  # the refresh window counts from here
         self.trusted = trusted
         self.response = response
 
     def __getstate__(self):
-        return (self.site, self.tags, self.rendered_at, self.trusted, self.response)
+        return (self.site, self.tags, self.rendered_at, self.stored_at, self.trusted, self.response)
 
     def __setstate__(self, state):
-        self.site, self.tags, self.rendered_at, self.trusted, self.response = state
+        (self.site, self.tags, self.rendered_at, self.stored_at, self.trusted, self.response) = (
+            state
+        )
 
 
 class AnonymousPageCacheMiddleware:
@@ -618,7 +731,7 @@ class AnonymousPageCacheMiddleware:
                 if not from_process:
                     self.process_tier.set(key, entry)
                 return self._answer(entry, "hit")
-            if time.time() - entry.rendered_at < self.refresh_seconds:
+            if time.time() - entry.stored_at < self.refresh_seconds:
                 return self._answer(entry, "stale")
         lock = LOCK_PREFIX + key.removeprefix(PAGE_PREFIX)
         locked = cache.add(lock, 1, timeout=LOCK_SECONDS)

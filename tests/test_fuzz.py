@@ -117,6 +117,13 @@ def stored_registrations_are_valid():
 
 
 @pytest.fixture
+def call():
+    """The site's WSGI application, made once for all the examples of a test."""
+    with wsgi_app() as call:
+        yield call
+
+
+@pytest.fixture
 def event(settings):
     settings.REGISTRATION_RATE_LIMIT = "1000000/s"
     return make_event(capacity=50)
@@ -124,17 +131,18 @@ def event(settings):
 
 @FUZZ
 @given(body=bodies(), query=query_strings, extra=headers)
-def test_generated_registrations_never_fail_and_store_only_valid_ones(event, body, query, extra):
+def test_generated_registrations_never_fail_and_store_only_valid_ones(
+    call, event, body, query, extra
+):
     content_type, data = body
-    with wsgi_app() as call:
-        response = call(
-            "POST",
-            f"/events/{event.slug}/register/",
-            query=query,
-            body=data,
-            content_type=content_type,
-            headers={"origin": "http://testserver", **extra},
-        )
+    response = call(
+        "POST",
+        f"/events/{event.slug}/register/",
+        query=query,
+        body=data,
+        content_type=content_type,
+        headers={"origin": "http://testserver", **extra},
+    )
     assert response.status_code < 500, response.body[:500]
     stored_registrations_are_valid()
     assert OutgoingEmail.objects.count() == Registration.objects.count()
@@ -150,9 +158,10 @@ def test_generated_registrations_never_fail_and_store_only_valid_ones(event, bod
     ),
     method=st.sampled_from(["GET", "HEAD"]),
 )
-def test_generated_searches_and_list_pages_never_fail(path, query, extra, content_type, method):
-    with wsgi_app() as call:
-        response = call(method, path, query=query, content_type=content_type, headers=extra)
+def test_generated_searches_and_list_pages_never_fail(
+    call, path, query, extra, content_type, method
+):
+    response = call(method, path, query=query, content_type=content_type, headers=extra)
     assert response.status_code < 500, response.body[:500]
     assert not Registration.objects.exists()
 
@@ -175,13 +184,12 @@ def test_generated_admin_sign_ins_never_fail_or_sign_in(body, query, extra, sett
     assert "sessionid" not in response.headers.get("set-cookie", "")
 
 
-def test_the_fuzz_would_see_a_server_error(monkeypatch):
+def test_the_fuzz_would_see_a_server_error(call, monkeypatch):
     """The check above is not blind: a view that fails is reported as a 5xx."""
 
     def fail(*args, **kwargs):
         raise ValidationError("boom") from None
 
     monkeypatch.setattr("quotes.views.SearchView.get_context_data", fail)
-    with wsgi_app() as call:
-        response = call("GET", "/search/", query="q=x")
+    response = call("GET", "/search/", query="q=x")
     assert response.status_code == 500

@@ -211,3 +211,62 @@ def test_with_the_embedded_default_an_edit_from_another_process_shows_at_once(tm
     run("shell", "-c", EDIT)
     output, _ = server.communicate("\n", timeout=60)
     assert output.split() == ["miss", "True"]
+
+
+def test_an_edit_leaves_the_lists_that_do_not_show_the_article(client):
+    water, energy = make_topic(name="Water"), make_topic(name="Energy")
+    edited = make_article(title="Pipes", topics=[water])
+    make_article(title="Grids", topics=[energy])
+    pages = [water.get_absolute_url(), energy.get_absolute_url(), "/"]
+    states(client, *pages)
+    edited.title = "Pipes and pumps"
+    edited.save()
+    assert states(client, *pages) == ["miss", "hit", "miss"]
+
+
+def test_a_new_title_renews_the_searches_it_now_matches(client):
+    article = make_article(title="Bridges")
+    assert "Bridges" not in client.get("/search/?q=zebra").content.decode()
+    article.title = "Zebra crossings"
+    article.save()
+    response = client.get("/search/?q=zebra")
+    assert response["X-Page-Cache"] == "miss"
+    assert "Zebra crossings" in response.content.decode()
+
+
+def test_publishing_and_unpublishing_renew_every_list(client):
+    from news.models import Article
+
+    hidden = make_article(title="Held back", status=Article.Status.DRAFT)
+    shown = make_article(title="Out now")
+    assert "Held back" not in client.get("/news/").content.decode()
+    hidden.status = Article.Status.PUBLISHED
+    hidden.save()
+    assert "Held back" in client.get("/news/").content.decode()
+    shown.status = Article.Status.DRAFT
+    shown.save()
+    assert "Out now" not in client.get("/news/").content.decode()
+
+
+def test_a_registration_leaves_the_pages_that_do_not_show_that_event(client):
+    soon = [make_event(capacity=5, start=timezone.now() + timedelta(days=n)) for n in (1, 2, 3)]
+    later = make_event(capacity=5, start=timezone.now() + timedelta(days=60))
+    states(client, "/", later.get_absolute_url())
+    register(later)
+    assert states(client, "/", later.get_absolute_url()) == ["hit", "miss"]
+    register(soon[0])
+    assert states(client, "/") == ["miss"]
+
+
+def test_moving_a_registration_opening_earlier_shows_when_the_new_time_comes(client):
+    event = make_event(registration_opens_at=timezone.now() + timedelta(days=1))
+    assert "Registration opens on" in client.get(event.get_absolute_url()).content.decode()
+    client.get("/")
+    event.registration_opens_at = timezone.now() + timedelta(seconds=20)
+    event.save()
+    assert "Registration opens on" in client.get(event.get_absolute_url()).content.decode()
+    # Well within PAGE_CACHE_SECONDS: the copy rendered before is still there.
+    with time_machine.travel(timezone.now() + timedelta(seconds=30)):
+        page = client.get(event.get_absolute_url()).content.decode()
+    assert "Registration opens on" not in page
+    assert 'action="/events/' in page
