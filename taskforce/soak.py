@@ -48,7 +48,7 @@ SECONDS = int(os.environ.get("SOAK_SECONDS", 600))
 WORKERS = 4
 SECRET_KEY = secrets.token_urlsafe(50)
 DATABASE = "jtf_soak"
-PAGES = ["/", "/news/", "/news/?page=2", "/quotes/", "/events/", "/events/past/", "/about/",
+PAGES = ["/", "/news/", "/news/?utm_source=soak", "/quotes/", "/events/", "/events/past/", "/about/",
          "/news/feed/", "/events/calendar.ics", "/sitemap.xml"]  # fmt: skip
 WORDS = ["cities", "standards", "water", "energy", "data", "mobility", "resilience", "zzz"]
 RESULT_SALT = "events.registration-result"
@@ -89,6 +89,7 @@ class Tally:
         self.statuses = Counter()
         self.kinds = Counter()
         self.answered = {}  # email -> "confirmed" / "waitlisted"
+        self.outcomes = Counter()
         self.cancelled = set()
         self.server_errors = []
 
@@ -166,19 +167,24 @@ class Visitors:
             self.tally.count("registration", status, path)
             if status == 302:
                 outcome = self.outcome(headers.get("Location", ""))
-                if outcome in ("confirmed", "waitlisted"):
-                    with self.tally.lock:
+                with self.tally.lock:
+                    self.tally.outcomes[outcome] += 1
+                    if outcome in ("confirmed", "waitlisted"):
                         self.tally.answered[address] = outcome
 
     @staticmethod
     def outcome(location):
+        """The outcome the result page at `location` will show (events.views signs it)."""
         from django.core import signing
 
-        signed = location.rstrip("/").rsplit("/", 1)[-1]
+        parts = location.rstrip("/").split("/")
+        slug, signed = parts[-3], parts[-1]
         try:
-            value = signing.loads(signed, key=SECRET_KEY, salt=RESULT_SALT, fallback_keys=[])
+            value = signing.loads(
+                signed, key=SECRET_KEY, salt=f"{RESULT_SALT}:{slug}", fallback_keys=[]
+            )
         except signing.BadSignature:
-            return None
+            return "unreadable"
         return value["outcome"]
 
     def canceller(self, rng):
@@ -412,6 +418,8 @@ def print_counts(tally, report, sink):
     print(f"requests: {sum(tally.kinds.values())} ({kinds})")
     print(f"answers: {statuses}")
     print(f"5xx other than the documented 503: {len(tally.server_errors)}")
+    outcomes = ", ".join(f"{name} {n}" for name, n in sorted(tally.outcomes.items()))
+    print(f"registration outcomes: {outcomes}")
     print(
         f"registrations answered confirmed: {confirmed}, waitlisted: {len(answered) - confirmed}; "
         f"in the database exactly once: {len(once)} of {len(answered)}"
@@ -426,6 +434,8 @@ def print_counts(tally, report, sink):
         not tally.server_errors
         and tally.statuses.get("error", 0) == 0
         and len(once) == len(answered)
+        and "unreadable" not in tally.outcomes
+        and answered
         and len(cancelled_ok) == len(tally.cancelled)
         and exactly_once == len(due)
         and duplicates == missing == unexpected == 0
