@@ -48,8 +48,8 @@ SECONDS = int(os.environ.get("SOAK_SECONDS", 600))
 WORKERS = 4
 SECRET_KEY = secrets.token_urlsafe(50)
 DATABASE = "jtf_soak"
-PAGES = ["/", "/news/", "/news/?utm_source=soak", "/quotes/", "/events/", "/events/past/", "/about/",
-         "/news/feed/", "/events/calendar.ics", "/sitemap.xml"]  # fmt: skip
+PAGES = ["/", "/news/", "/news/?utm_source=soak", "/quotes/", "/events/", "/events/past/",
+         "/about/", "/news/feed/", "/events/calendar.ics", "/sitemap.xml"]  # fmt: skip
 WORDS = ["cities", "standards", "water", "energy", "data", "mobility", "resilience", "zzz"]
 RESULT_SALT = "events.registration-result"
 
