@@ -64,7 +64,7 @@ from news.models import Article, Topic
 newest = Article.objects.published().order_by("-publish_at", "-pk")
 rotation = [
     "/", "/news/", "/news/?page=2", "/quotes/", "/events/", "/events/past/",
-    *(topic.get_absolute_url() for topic in Topic.objects.order_by("name")),
+    *(topic.get_absolute_url() for topic in Topic.objects.order_by("name")[:13]),
     *(article.get_absolute_url() for article in newest[:30]),
     "/news/feed/", "/news/feed/atom/", "/events/calendar.ics", "/sitemap.xml",
     Topic.objects.get(slug="smart-cities").get_absolute_url() + "feed/",
