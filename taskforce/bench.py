@@ -487,9 +487,6 @@ while time.monotonic() - started < seconds:
     article.save()
     n += 1
     time.sleep(max(0, started + n * every - time.monotonic()))
-for article, title in zip(articles, titles):
-    article.title = title
-    article.save()
 print(n)
 """
 

@@ -75,6 +75,7 @@ from django.conf import settings
 from django.core.cache import cache, caches
 from django.core.cache.backends.db import BaseDatabaseCache
 from django.core.cache.backends.locmem import LocMemCache
+from django.core.signals import request_finished
 from django.db import DatabaseError, connection, transaction
 from django.db.models.signals import m2m_changed, post_delete, post_init, post_save, pre_save
 from django.http import QueryDict
@@ -308,6 +309,7 @@ def connect_signals():
         if getattr(model, "page_cache_shown_fields", None):
             pre_save.connect(_remember_changed_fields, sender=model, dispatch_uid=uid)
     m2m_changed.connect(_m2m_changed, dispatch_uid="page-cache-m2m")
+    request_finished.connect(_refresh_after_response, dispatch_uid="page-cache-refresh")
 
 
 @functools.cache
@@ -348,6 +350,15 @@ def tags_read_by(sql):
 
 
 _recording = contextvars.ContextVar("page_cache_recording", default=None)
+# A page to render again once the answer has gone out (request_finished).
+_after_response = threading.local()
+
+
+def _refresh_after_response(**kwargs):
+    refresh = getattr(_after_response, "refresh", None)
+    if refresh is not None:
+        _after_response.refresh = None
+        refresh()
 
 
 class PageDependencies:
@@ -741,11 +752,30 @@ class AnonymousPageCacheMiddleware:
             waited = self._wait_for(key)
             if waited is not None:
                 return self._answer(waited, "hit")
+        if locked and entry is not None and self._under_churn(entry):
+            # Rendered again moments ago and stale again: this visitor gets that copy at
+            # once, and this worker renders the page once the answer is sent.
+            _after_response.refresh = functools.partial(
+                self._refresh, request, key, site, view_name, params, lock
+            )
+            return self._answer(entry, "stale")
         try:
             return self._render(request, key, site, view_name, params, token, rendered)
         finally:
             if locked:
                 cache.delete(lock)
+
+    def _under_churn(self, entry):
+        return time.time() - entry.stored_at < 2 * self.refresh_seconds
+
+    def _refresh(self, request, key, site, view_name, params, lock):
+        try:
+            token = self.process_tier.begin()
+            self._render(request, key, site, view_name, params, token, [])
+        except Exception:
+            logger.exception("The page cache could not render %s again", request.path)
+        finally:
+            cache.delete(lock)
 
     def _key(self, request, params):
         query = urlencode([(name, value) for name in params for value in request.GET.getlist(name)])
