@@ -181,8 +181,18 @@ def bump(tags):
 
 
 def _mark_changed(tags):
+    """New versions: (when, a nonce, when the version before was made), so a page knows
+    how long it has been out of date when a tag changed once since it was rendered."""
+    keys = [tag_key(tag) for tag in tags]
+    before = cache.get_many(keys)
     changed_at = time.time()
-    cache.set_many({tag_key(tag): (changed_at, secrets.randbits(62)) for tag in tags}, timeout=None)
+    cache.set_many(
+        {
+            key: (changed_at, secrets.randbits(62), before[key][0] if key in before else None)
+            for key in keys
+        },
+        timeout=None,
+    )
 
 
 def tag_versions(tags):
@@ -191,7 +201,7 @@ def tag_versions(tags):
     keys = {tag_key(tag): tag for tag in tags}
     found = cache.get_many(list(keys))
     for key in keys.keys() - found.keys():
-        created = (0.0, secrets.randbits(62))
+        created = (0.0, secrets.randbits(62), None)
         added = cache.add(key, created, timeout=None)
         if added is None:
             return None
@@ -730,14 +740,15 @@ class AnonymousPageCacheMiddleware:
             if entry is not None:
                 return self._answer(entry, "stale")
             return self.get_response(request)
+        stale_since = None
         if entry is not None:
-            state = self._state(entry, site, token)
+            state, stale_since = self._state(entry, site, token)
             if state != "hit" and from_process:
                 # Another process may have rendered it since: the shared copy may be current.
                 shared = cache.get(key)
                 if shared is not None and shared.rendered_at > entry.rendered_at:
-                    entry, state = shared, self._state(shared, site, token)
-                    from_process = False
+                    entry, from_process = shared, False
+                    state, stale_since = self._state(entry, site, token)
             if state == "hit":
                 if not from_process:
                     self.process_tier.set(key, entry)
@@ -752,9 +763,9 @@ class AnonymousPageCacheMiddleware:
             waited = self._wait_for(key)
             if waited is not None:
                 return self._answer(waited, "hit")
-        if locked and entry is not None and self._under_churn(entry):
-            # Rendered again moments ago and stale again: this visitor gets that copy at
-            # once, and this worker renders the page once the answer is sent.
+        if locked and entry is not None and self._moments_behind(entry, stale_since):
+            # Out of date by moments only (a burst of edits): this visitor gets the copy
+            # at once, and this worker renders the page once the answer is sent.
             _after_response.refresh = functools.partial(
                 self._refresh, request, key, site, view_name, params, lock
             )
@@ -765,8 +776,10 @@ class AnonymousPageCacheMiddleware:
             if locked:
                 cache.delete(lock)
 
-    def _under_churn(self, entry):
-        return time.time() - entry.stored_at < 2 * self.refresh_seconds
+    def _moments_behind(self, entry, stale_since):
+        """The copy lacks no change older than twice PAGE_CACHE_REFRESH_SECONDS."""
+        since = entry.rendered_at if stale_since is None else stale_since
+        return time.time() - since < 2 * self.refresh_seconds
 
     def _refresh(self, request, key, site, view_name, params, lock):
         try:
@@ -800,9 +813,14 @@ class AnonymousPageCacheMiddleware:
         return site, entry, from_process
 
     def _state(self, entry, site, token):
-        """hit: the page shows what is current; stale: it may not."""
-        if entry.site != site or not entry.trusted:
-            return "stale"
+        """
+        ("hit", None) when the page shows what is current; else ("stale", since when,
+        or None if that is not known).
+        """
+        if entry.site != site:
+            return "stale", None
+        if not entry.trusted:
+            return "stale", entry.rendered_at
         keys = {tag_key(tag): version for tag, version in entry.tags.items()}
         current = self.process_tier.known(keys)
         missing = [key for key in keys if key not in current]
@@ -810,7 +828,13 @@ class AnonymousPageCacheMiddleware:
             found = cache.get_many(missing)
             self.process_tier.remember(found, token)
             current.update(found)
-        return "hit" if all(current.get(key) == keys[key] for key in keys) else "stale"
+        changed = [(keys[key], current.get(key)) for key in keys if current.get(key) != keys[key]]
+        if not changed:
+            return "hit", None
+        # Out of date since the first change after the render: known when each tag
+        # changed once since (its version names the one the page has).
+        firsts = [new[0] for old, new in changed if new and len(new) > 2 and new[2] == old[0]]
+        return "stale", min(firsts) if len(firsts) == len(changed) else None
 
     def _wait_for(self, key):
         """A page another worker is rendering for the first time, once it is there."""
