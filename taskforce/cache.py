@@ -177,20 +177,24 @@ def bump(tags):
     """Mark pages showing any of `tags` changed, now and again when the transaction commits."""
     tags = frozenset(tags)
     if tags:
-        _after_and_now(lambda: _mark_changed(tags))
+        previous = {}
+        _after_and_now(lambda: _mark_changed(tags, previous))
 
 
-def _mark_changed(tags):
-    """New versions: (when, a nonce, when the version before was made), so a page knows
-    how long it has been out of date when a tag changed once since it was rendered."""
+def _mark_changed(tags, previous):
+    """
+    New versions: (when, a nonce, when the version pages had before was made), so a
+    page knows how long it has been out of date when a tag changed once since it was
+    rendered. The bump at the commit names the same version before as the bump in
+    the transaction: both are one change.
+    """
     keys = [tag_key(tag) for tag in tags]
-    before = cache.get_many(keys)
+    if not previous:
+        before = cache.get_many(keys)
+        previous.update({key: before[key][0] if key in before else None for key in keys})
     changed_at = time.time()
     cache.set_many(
-        {
-            key: (changed_at, secrets.randbits(62), before[key][0] if key in before else None)
-            for key in keys
-        },
+        {key: (changed_at, secrets.randbits(62), previous.get(key)) for key in keys},
         timeout=None,
     )
 
