@@ -101,6 +101,8 @@ UNCACHED_PATHS = ("/healthz", "/readyz", "/admin/")
 CACHED_METHODS = ("GET", "HEAD")
 # How long others serve the previous copy (or wait) while one worker renders a page.
 LOCK_SECONDS = 2
+# A copy out of date by less than this is answered while the page is rendered again.
+MAX_LAG_SECONDS = 2
 _time_boundaries = []
 
 
@@ -781,9 +783,9 @@ class AnonymousPageCacheMiddleware:
                 cache.delete(lock)
 
     def _moments_behind(self, entry, stale_since):
-        """The copy lacks no change older than twice PAGE_CACHE_REFRESH_SECONDS."""
+        """The copy lacks no change older than MAX_LAG_SECONDS (or twice the refresh window)."""
         since = entry.rendered_at if stale_since is None else stale_since
-        return time.time() - since < 2 * self.refresh_seconds
+        return time.time() - since < min(2 * self.refresh_seconds, MAX_LAG_SECONDS)
 
     def _refresh(self, request, key, site, view_name, params, lock):
         try:

@@ -154,7 +154,7 @@ if CACHES["default"]["BACKEND"] == "django_redis.cache.RedisCache":
 PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=60)
 # Under a burst of edits a page is rendered again at most this often; meanwhile, and while
 # one worker renders it, visitors get the previous copy.
-PAGE_CACHE_REFRESH_SECONDS = env.float("PAGE_CACHE_REFRESH_SECONDS", default=1)
+PAGE_CACHE_REFRESH_SECONDS = env.float("PAGE_CACHE_REFRESH_SECONDS", default=1.5)
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
