@@ -491,6 +491,7 @@ print(n)
 """
 
 CHURN_EDIT_EVERY = 0.2
+CHURN_RUNS = 5
 CHURN_REGISTER_EVERY = 0.1
 
 
@@ -527,7 +528,8 @@ def measure_churn(wrk, base_url, urls, env, args):
 
     run(args.warmup or 1)
     modes = {"steady": [], "edits": [], "registrations": []}
-    for _ in range(args.runs):
+    # More runs than the pages get: a tail latency needs more samples to settle.
+    for _ in range(max(args.runs, CHURN_RUNS)):
         modes["steady"].append(run(args.duration))
         editor = editing(args.duration + 2)
         time.sleep(1.5)  # Django starts in the editor before the measured run
