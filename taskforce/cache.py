@@ -103,6 +103,10 @@ CACHED_METHODS = ("GET", "HEAD")
 LOCK_SECONDS = 2
 # A copy out of date by less than this is answered while the page is rendered again.
 MAX_LAG_SECONDS = 2
+# Set on the answer to a form sent (a registration, a cancellation): for a few seconds
+# the visitor's own pages are rendered afresh, so they never see a copy from before.
+FRESH_COOKIE = "pagecache-fresh"
+FRESH_SECONDS = 5
 _time_boundaries = []
 
 
@@ -713,14 +717,18 @@ class AnonymousPageCacheMiddleware:
         self.get_response = get_response
         self.seconds = settings.PAGE_CACHE_SECONDS
         self.refresh_seconds = settings.PAGE_CACHE_REFRESH_SECONDS
-        self.private_cookies = {settings.SESSION_COOKIE_NAME, "messages"}
+        self.private_cookies = {settings.SESSION_COOKIE_NAME, "messages", FRESH_COOKIE}
         # Static files are whitenoise's, below this middleware, with their own caching.
         self.uncached_paths = (*UNCACHED_PATHS, settings.STATIC_URL)
         self.process_tier = ProcessPageTier(self.seconds)
         self.undeclared_reported = set()
 
     def __call__(self, request):
-        if not self.seconds or not self._is_shareable_request(request):
+        if not self.seconds:
+            return self.get_response(request)
+        if request.method not in CACHED_METHODS:
+            return self._after_a_change(request, self.get_response(request))
+        if not self._is_shareable_request(request):
             return self.get_response(request)
         urlconf = getattr(request, "urlconf", None) or get_urlconf()
         declared = _declared_params(urlconf, request.path_info)
@@ -893,6 +901,15 @@ class AnonymousPageCacheMiddleware:
                 view_name,
                 name,
             )
+
+    @staticmethod
+    def _after_a_change(request, response):
+        if response.status_code < 400:
+            response.set_cookie(
+                FRESH_COOKIE, "1", max_age=FRESH_SECONDS, secure=request.is_secure(),
+                httponly=True, samesite="Lax",
+            )  # fmt: skip
+        return response
 
     @staticmethod
     def _answer(entry, state):

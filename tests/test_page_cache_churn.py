@@ -308,3 +308,22 @@ def test_a_page_out_of_date_by_moments_is_answered_at_once_and_rendered_after(
         third = client.get(article.get_absolute_url())
         assert third["X-Page-Cache"] == "miss"
         assert "Third words" in third.content.decode()
+
+
+def test_who_just_registered_sees_the_seats_they_took_at_once(client, settings):
+    settings.PAGE_CACHE_REFRESH_SECONDS = 1.5
+    event = make_event(capacity=2)
+    other_visitor = client.__class__()
+    assert "2 seats left" in other_visitor.get(event.get_absolute_url()).content.decode()
+    response = client.post(
+        f"/events/{event.slug}/register/",
+        {"name": "Ada", "email": "ada@example.org", "consent": "on"},
+        headers={"origin": "http://testserver"},
+    )
+    assert response.cookies["pagecache-fresh"]["max-age"] == 5
+    page = client.get(event.get_absolute_url())
+    assert "1 seat left" in page.content.decode()
+    assert "X-Page-Cache" not in page  # rendered for them, not from a copy
+    # Anyone else may get the copy of a moment ago once, while the page renders again.
+    assert other_visitor.get(event.get_absolute_url())["X-Page-Cache"] == "stale"
+    assert "1 seat left" in other_visitor.get(event.get_absolute_url()).content.decode()
