@@ -7,6 +7,8 @@ from django.http import HttpResponse
 from django.urls import reverse
 from django.utils.html import format_html
 
+from taskforce.admin import VersionedAdmin
+
 from . import services
 from .models import Event, OutgoingEmail, Registration
 
@@ -56,7 +58,7 @@ class RegistrationInline(admin.TabularInline):
 
 
 @admin.register(Event)
-class EventAdmin(admin.ModelAdmin):
+class EventAdmin(VersionedAdmin):
     list_display = [
         "title",
         "start",

@@ -6,24 +6,50 @@ inline added. Without the quotes app, articles keep their plain admin.
 """
 
 from django.contrib import admin
+from django.utils.html import format_html
 
-from news.admin import ArticleAdmin
+from news.admin import ArticleAdmin, SavedWithTheArticleFormSet
 from news.models import Article
+from taskforce.admin import VersionedAdmin
 
 from .models import Person, Quote
 
 
 @admin.register(Person)
-class PersonAdmin(admin.ModelAdmin):
-    list_display = ["name", "role", "organisation"]
+class PersonAdmin(VersionedAdmin):
+    list_display = ["thumbnail", "name", "role", "organisation"]
+    list_display_links = ["thumbnail", "name"]
     list_filter = ["organisation"]
     search_fields = ["name", "role"]
     prepopulated_fields = {"slug": ["name"]}
     autocomplete_fields = ["organisation"]
+    fields = ["name", "slug", "role", "organisation", "photo", "photo_preview", "photo_alt"]
+    readonly_fields = ["photo_preview"]
+
+    @admin.display(description="photo")
+    def thumbnail(self, person):
+        if not person.photo:
+            return ""
+        return format_html(
+            '<img class="admin-thumbnail" src="{}" alt="" width="80">', person.photo_thumbnail.url
+        )
+
+    @admin.display(description="photo as shown on the site")
+    def photo_preview(self, person):
+        picture = person.picture if person else None
+        if picture is None:
+            return "—"
+        return format_html(
+            '<img class="admin-image-preview" src="{}" alt="{}" width="240"><br>{} by {} pixels',
+            person.photo_480.url,
+            picture.alt,
+            person.photo_width,
+            person.photo_height,
+        )
 
 
 @admin.register(Quote)
-class QuoteAdmin(admin.ModelAdmin):
+class QuoteAdmin(VersionedAdmin):
     list_display = ["__str__", "person", "article", "featured", "order"]
     list_editable = ["featured", "order"]
     list_filter = ["featured", "person"]
@@ -34,6 +60,7 @@ class QuoteAdmin(admin.ModelAdmin):
 
 class QuoteInline(admin.StackedInline):
     model = Quote
+    formset = SavedWithTheArticleFormSet
     extra = 0
     autocomplete_fields = ["person"]
     fields = ["text", "person", "speaker_role", "featured", "order"]

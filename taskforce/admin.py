@@ -1,10 +1,155 @@
-from django.contrib import admin
+import reversion
+from django.contrib import admin, messages
+from django.contrib.admin.utils import quote, unquote
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from reversion.admin import VersionAdmin
+from reversion.models import Version
 
+from .images import UploadedImageField, stored_file_exists
 from .models import Organisation
+from .versions import field_changes
 
 admin.site.site_header = "Joint Task Force administration"
 admin.site.site_title = "Joint Task Force admin"
 admin.site.index_title = "Content and events"
+
+
+class VersionedAdmin(VersionAdmin):
+    """
+    Every save from the admin keeps a version (django-reversion). The history lists
+    them, compares any two field by field and restores one.
+    """
+
+    object_history_template = "admin/versions/object_history.html"
+    revision_form_template = "admin/versions/revision_form.html"
+    history_latest_first = True
+
+    def __init__(self, model, admin_site):
+        # Registered on its own, without following inlines: an event's history never
+        # holds its registrants, whose data is purged on schedule.
+        if not reversion.is_registered(model):
+            reversion.register(model)
+        super().__init__(model, admin_site)
+
+    def get_urls(self):
+        opts = self.model._meta
+        compare = path(
+            "<path:object_id>/history/compare/",
+            self.admin_site.admin_view(self.compare_view),
+            name=f"{opts.app_label}_{opts.model_name}_compare",
+        )
+        return [compare, *super().get_urls()]
+
+    def history_view(self, request, object_id, extra_context=None):
+        opts = self.model._meta
+        versions = self.versions_of(unquote(object_id)).order_by("-pk")
+        action_list = [
+            {
+                "version_id": version.pk,
+                "revision": version.revision,
+                "url": reverse(
+                    f"admin:{opts.app_label}_{opts.model_name}_revision",
+                    args=[quote(version.object_id), version.pk],
+                ),
+            }
+            for version in versions
+        ]
+        context = {"action_list": action_list, **(extra_context or {})}
+        return super().history_view(request, object_id, context)
+
+    def versions_of(self, object_id):
+        return Version.objects.get_for_object_reference(self.model, object_id).select_related(
+            "revision__user"
+        )
+
+    def compare_view(self, request, object_id):
+        object_id = unquote(object_id)
+        obj = get_object_or_404(self.model._base_manager, pk=object_id)
+        if not self.has_view_or_change_permission(request, obj):
+            raise PermissionDenied
+        opts = self.model._meta
+        history_url = reverse(
+            f"admin:{opts.app_label}_{opts.model_name}_history", args=[quote(object_id)]
+        )
+        versions = self.versions_of(object_id)
+        chosen = [request.GET.get("from", ""), request.GET.get("to", "")]
+        if not all(pk.isdigit() for pk in chosen) or chosen[0] == chosen[1]:
+            messages.warning(request, "Choose two different versions to compare.")
+            return redirect(history_url)
+        found = {version.pk: version for version in versions.filter(pk__in=chosen)}
+        if len(found) != 2:
+            messages.warning(request, "Those versions are not versions of this item.")
+            return redirect(history_url)
+        old, new = sorted(found.values(), key=lambda version: version.pk)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": opts,
+            "object": obj,
+            "title": f"Compare versions of {obj}",
+            "old": old,
+            "new": new,
+            "changes": field_changes(self.model, old.field_dict, new.field_dict),
+            "history_url": history_url,
+            "restore_url": reverse(
+                f"admin:{opts.app_label}_{opts.model_name}_revision",
+                args=[quote(object_id), old.pk],
+            ),
+        }
+        return TemplateResponse(request, "admin/versions/compare.html", context)
+
+    # Restoring: a version may name an image that was deleted since it was replaced.
+
+    def revision_view(self, request, object_id, version_id, extra_context=None):
+        request.restoring_version = True
+        request.images_before_restore = self._stored_images(unquote(object_id))
+        return super().revision_view(request, object_id, version_id, extra_context)
+
+    def recover_view(self, request, version_id, extra_context=None):
+        request.restoring_version = True
+        request.images_before_restore = {}
+        return super().recover_view(request, version_id, extra_context)
+
+    def _image_fields(self):
+        return [f for f in self.model._meta.fields if isinstance(f, UploadedImageField)]
+
+    def _stored_images(self, object_id):
+        fields = [
+            name
+            for field in self._image_fields()
+            for name in (field.name, field.width_field, field.height_field)
+            if name
+        ]
+        if not fields:
+            return {}
+        return self.model._base_manager.filter(pk=object_id).values(*fields).first() or {}
+
+    def get_object(self, request, object_id, from_field=None):
+        obj = super().get_object(request, object_id, from_field)
+        if obj is not None and getattr(request, "restoring_version", False):
+            self._keep_stored_images(request, obj)
+        return obj
+
+    def _keep_stored_images(self, request, obj):
+        """Where the version's image is gone, keep the current one (or none) and say so."""
+        current = request.images_before_restore
+        for field in self._image_fields():
+            file = getattr(obj, field.name)
+            if not file or stored_file_exists(file):
+                continue
+            setattr(obj, field.name, current.get(field.name) or "")
+            for dimension in (field.width_field, field.height_field):
+                if dimension:
+                    setattr(obj, dimension, current.get(dimension))
+            if request.method == "GET":
+                kept = "the current one is kept" if current.get(field.name) else "it is left empty"
+                messages.warning(
+                    request,
+                    f"The {field.verbose_name} of this version is no longer stored (it was "
+                    f"replaced or removed since); {kept}.",
+                )
 
 
 @admin.register(Organisation)

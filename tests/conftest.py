@@ -10,11 +10,13 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture(autouse=True)
-def _test_environment(settings):
+def _test_environment(settings, tmp_path):
     """
     Serve static files without a collectstatic manifest, over plain HTTP, and
     render every page afresh: the page cache has its own tests (test_page_cache.py).
+    Uploads go to a folder of the test's own.
     """
+    settings.MEDIA_ROOT = tmp_path / "media"
     settings.STORAGES = {
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
