@@ -7,11 +7,12 @@ every variable.
 """
 
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import environ
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
+
+from taskforce.media import s3_media
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -154,7 +155,7 @@ USE_I18N = False
 USE_TZ = True
 
 STATIC_URL = "/static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = env.path("STATIC_ROOT", default=BASE_DIR / "staticfiles")
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     # Compressed, content-hashed names: served by whitenoise with far-future caching.
@@ -167,40 +168,18 @@ STORAGES = {
 # boto3 reads the credentials (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY or an instance role).
 AWS_STORAGE_BUCKET_NAME = env.str("AWS_STORAGE_BUCKET_NAME", default="")
 if AWS_STORAGE_BUCKET_NAME:
-    AWS_S3_ENDPOINT_URL = env.str("AWS_S3_ENDPOINT_URL", default="").rstrip("/")
-    AWS_S3_REGION_NAME = env.str("AWS_S3_REGION_NAME", default="")
-    if AWS_S3_ENDPOINT_URL:
-        default_media_url = f"{AWS_S3_ENDPOINT_URL}/{AWS_STORAGE_BUCKET_NAME}/"
-    else:
-        region = f".{AWS_S3_REGION_NAME}" if AWS_S3_REGION_NAME else ""
-        default_media_url = f"https://{AWS_STORAGE_BUCKET_NAME}.s3{region}.amazonaws.com/"
-    # The public address of the bucket (a CDN in front of it, say): object keys follow it.
-    MEDIA_URL = env.str("MEDIA_URL", default=default_media_url).rstrip("/") + "/"
-    media_address = urlsplit(MEDIA_URL)
-    STORAGES["default"] = {
-        "BACKEND": "storages.backends.s3.S3Storage",
-        "OPTIONS": {
-            "bucket_name": AWS_STORAGE_BUCKET_NAME,
-            "endpoint_url": AWS_S3_ENDPOINT_URL or None,
-            "region_name": AWS_S3_REGION_NAME or None,
-            "addressing_style": env.str("AWS_S3_ADDRESSING_STYLE", default="") or None,
-            "location": env.str("AWS_LOCATION", default=""),
-            # Plain public addresses, computed without a call to S3: cached pages never hold a
-            # signed address that expires.
-            "custom_domain": media_address.netloc + media_address.path.rstrip("/"),
-            "url_protocol": f"{media_address.scheme}:",
-            "querystring_auth": False,
-            # A new upload never replaces another file; names are never reused, so browsers
-            # and CDNs may keep each file for good.
-            "file_overwrite": False,
-            "object_parameters": {"CacheControl": "public, max-age=31536000, immutable"},
-        },
-    }
-    MEDIA_ORIGIN = f"{media_address.scheme}://{media_address.netloc}"
+    STORAGES["default"], MEDIA_URL, MEDIA_ORIGIN = s3_media(
+        bucket=AWS_STORAGE_BUCKET_NAME,
+        endpoint_url=env.str("AWS_S3_ENDPOINT_URL", default=""),
+        region=env.str("AWS_S3_REGION_NAME", default=""),
+        media_url=env.str("MEDIA_URL", default=""),
+        location=env.str("AWS_LOCATION", default=""),
+        addressing=env.str("AWS_S3_ADDRESSING_STYLE", default=""),
+    )
 else:
+    STORAGES["default"] = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
     MEDIA_URL = "/media/"
     MEDIA_ORIGIN = None
-    STORAGES["default"] = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
 # Largest image staff may upload, in megabytes.
 IMAGE_MAX_UPLOAD_MB = env.int("IMAGE_MAX_UPLOAD_MB", default=10)
