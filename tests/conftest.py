@@ -130,7 +130,7 @@ def public_read_policy(bucket):
 
 @pytest.fixture
 def s3_bucket(s3_server, monkeypatch):
-    """A new, empty bucket on the S3 server, with the credentials boto3 reads from the environment."""
+    """A new, empty bucket on the S3 server; boto3 reads the credentials from the environment."""
     import boto3
 
     for name, value in S3_CREDENTIALS.items():

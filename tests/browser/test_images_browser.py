@@ -72,8 +72,13 @@ def serve(migrated_site, tmp_path):
             **extra_env,
         }
         process = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "--config", "python:taskforce.gunicorn"]
-            + ["taskforce.wsgi"],
+            [
+                sys.executable,
+                "-m",
+                "gunicorn",
+                "--config=python:taskforce.gunicorn",
+                "taskforce.wsgi",
+            ],
             cwd=BASE_DIR,
             env=env,
             stdout=subprocess.PIPE,
