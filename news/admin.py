@@ -21,6 +21,7 @@ from django.utils.translation import ngettext
 from django_prose_editor.widgets import importmap
 
 from taskforce.admin import VersionedAdmin
+from taskforce.versions import compared_fields, field_changes, field_values
 
 from .models import Article, ArticleDraft, EmbargoLink, Topic
 
@@ -229,10 +230,14 @@ class ArticleAdmin(VersionedAdmin):
             and (obj.is_live or getattr(obj, "editing_draft", None) is not None)
         )
 
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        request.editing_draft_changes = True
+        return super().change_view(request, object_id, form_url, extra_context)
+
     def get_object(self, request, object_id, from_field=None):
-        """The article with its draft changes, if any: the form edits those."""
+        """On the change form, the article with its draft changes, if any: it edits those."""
         article = super().get_object(request, object_id, from_field)
-        if article is None or getattr(request, "restoring_version", False):
+        if article is None or not getattr(request, "editing_draft_changes", False):
             return article
         draft = ArticleDraft.objects.filter(article=article).first()
         if draft is None:
@@ -258,6 +263,7 @@ class ArticleAdmin(VersionedAdmin):
                 draft_saved=when(draft.saved_at),
                 draft_scheduled=when(draft.publish_at) if draft.publish_at else "",
                 preview_url=reverse("admin:news_article_draft_preview", args=[obj.pk]),
+                draft_compare_url=reverse("admin:news_article_draft_compare", args=[obj.pk]),
                 discard_url=reverse("admin:news_article_draft_discard", args=[obj.pk]),
             )
         return super().render_change_form(request, context, add, change, form_url, obj)
@@ -329,6 +335,11 @@ class ArticleAdmin(VersionedAdmin):
                 name="news_article_draft_preview",
             ),
             path(
+                "<path:object_id>/draft/compare/",
+                admin_view(self.draft_compare_view),
+                name="news_article_draft_compare",
+            ),
+            path(
                 "<path:object_id>/draft/discard/",
                 admin_view(self.draft_discard_view),
                 name="news_article_draft_discard",
@@ -356,6 +367,28 @@ class ArticleAdmin(VersionedAdmin):
         )
         response["X-Robots-Tag"] = "noindex, nofollow"
         return response  # admin_view() marks every admin page never_cache
+
+    def draft_compare_view(self, request, object_id):
+        """What the draft changes change, field by field, against the public article."""
+        draft = self._draft_of(request, object_id, self.has_view_or_change_permission)
+        fields = compared_fields(Article)
+        live = draft.article
+        change_url = reverse("admin:news_article_change", args=[live.pk])
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "object": live,
+            "title": f"Draft changes to {live}",
+            "from_label": "the published article",
+            "to_label": f"the draft changes saved {when(draft.saved_at)}",
+            "changes": field_changes(
+                Article, field_values(live, fields), field_values(draft.as_article(), fields)
+            ),
+            "back_url": change_url,
+            "back_label": "Back to the draft changes",
+            "back_crumb": "Draft changes",
+        }
+        return TemplateResponse(request, "admin/versions/compare.html", context)
 
     def draft_discard_view(self, request, object_id):
         draft = self._draft_of(request, object_id, self.has_change_permission)

@@ -5,6 +5,7 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils import formats, timezone
 from reversion.admin import VersionAdmin
 from reversion.models import Version
 
@@ -15,6 +16,14 @@ from .versions import field_changes
 admin.site.site_header = "Joint Task Force administration"
 admin.site.site_title = "Joint Task Force admin"
 admin.site.index_title = "Content and events"
+
+
+def describe_version(version, by=True):
+    saved = formats.date_format(
+        timezone.localtime(version.revision.date_created), "j F Y, H:i T"
+    )
+    user = version.revision.user
+    return f"the version saved {saved}" + (f" by {user.get_username()}" if by and user else "")
 
 
 class VersionedAdmin(VersionAdmin):
@@ -89,14 +98,17 @@ class VersionedAdmin(VersionAdmin):
             "opts": opts,
             "object": obj,
             "title": f"Compare versions of {obj}",
-            "old": old,
-            "new": new,
+            "from_label": describe_version(old),
+            "to_label": describe_version(new),
             "changes": field_changes(self.model, old.field_dict, new.field_dict),
-            "history_url": history_url,
+            "back_url": history_url,
+            "back_label": "Back to the history",
+            "back_crumb": "History",
             "restore_url": reverse(
                 f"admin:{opts.app_label}_{opts.model_name}_revision",
                 args=[quote(object_id), old.pk],
             ),
+            "restore_label": f"the older version ({describe_version(old, by=False)})",
         }
         return TemplateResponse(request, "admin/versions/compare.html", context)
 

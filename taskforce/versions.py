@@ -126,6 +126,7 @@ class FieldChange:
     new: str
     inline: str = ""  # for text: one string with <del>/<ins>
     blocks: list = None  # for rich text: the paragraphs that changed
+    note: str = ""  # for rich text whose words are the same
 
 
 def _is_rich_text(field):
@@ -179,7 +180,21 @@ def field_changes(model, old_fields, new_fields):
         )
         if _is_rich_text(field):
             change.blocks = blocks_diff(old, new)
+            if all(block.kind == "unchanged" for block in change.blocks):
+                change.blocks = None
+                change.note = "Only the markup changed: the text reads the same."
         elif isinstance(field, models.TextField | models.CharField) and not field.choices:
             change.inline = inline_diff(old or "", new or "")
         changes.append(change)
     return changes
+
+
+def field_values(obj, fields):
+    """A saved or unsaved object's values in the form of a version's field_dict."""
+    values = {}
+    for field in fields:
+        if isinstance(field, models.ManyToManyField):
+            values[field.attname] = sorted(related.pk for related in getattr(obj, field.name).all())
+        else:
+            values[field.attname] = getattr(obj, field.attname)
+    return values

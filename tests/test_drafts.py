@@ -266,3 +266,13 @@ def test_quotes_of_the_article_stay_on_the_preview(editor_client, live):
     save_draft(editor_client, live, title="Retitled")
     preview = editor_client.get(f"/admin/news/article/{live.pk}/draft/preview/").content.decode()
     assert "Standards help every city." in preview
+
+
+def test_staff_see_what_the_draft_changes_change(editor_client, live):
+    save_draft(editor_client, live, title="Task Force meets in Riyadh")
+    html = editor_client.get(f"/admin/news/article/{live.pk}/draft/compare/").content.decode()
+    rows = dict(re.findall(r'<th scope="row">([^<]+)</th>\s*<td>(.*?)</td>', html, re.DOTALL))
+    assert list(rows) == ["Title"]
+    assert "in Riyadh</ins>" in rows["Title"]
+    history = editor_client.get(f"/admin/news/article/{live.pk}/history/").content.decode()
+    assert "Task Force meets in Riyadh" not in history  # the history is of the live article

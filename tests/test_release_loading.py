@@ -65,7 +65,9 @@ def test_the_release_is_loaded_once_with_a_first_version_of_each_item():
     call_command("load_release", stdout=output)
     assert "Loaded the launch release" in output.getvalue()
     article = Article.objects.get(slug=SLUG)
-    assert Version.objects.get_for_object(article).count() == 1
+    first = Version.objects.get_for_object(article).get()
+    assert len(first.field_dict["organisations"]) == 4  # ITU, ISO, IEC and the WSC
+    assert len(first.field_dict["topics"]) == article.topics.count() > 0
 
     Article.objects.filter(slug=SLUG).delete()
     Person.objects.filter(slug="sergio-mujica").update(role="Changed")

@@ -116,6 +116,16 @@ def test_compare_shows_each_changed_field_and_the_body_word_by_word(editor_clien
     assert "Summary" not in rows
 
 
+def test_a_body_whose_words_are_the_same_says_only_the_markup_changed(editor_client, article):
+    save_article(editor_client, article)
+    save_article(editor_client, article, body=BODY.replace("growing.", "<strong>growing</strong>."))
+    old, new = history_ids(article)
+    html = editor_client.get(
+        f"/admin/news/article/{article.pk}/history/compare/?from={old}&to={new}"
+    ).content.decode()
+    assert "Only the markup changed: the text reads the same." in html
+
+
 def test_compare_refuses_versions_of_something_else(editor_client, article):
     other = make_article()
     save_article(editor_client, article, title="One")

@@ -39,4 +39,9 @@ class Command(BaseCommand):
         with transaction.atomic(), reversion.create_revision():
             reversion.set_comment("The launch release, as first loaded.")
             call_command("loaddata", *files, verbosity=0)
+            # Each item's first version, as it stands once every relation is loaded.
+            for model in release_models(files):
+                if reversion.is_registered(model):
+                    for obj in model._base_manager.all():
+                        reversion.add_to_revision(obj)
         self.stdout.write(self.style.SUCCESS(f"Loaded the launch release from {len(files)} files."))
