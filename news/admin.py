@@ -119,7 +119,7 @@ class ArticleAdminForm(forms.ModelForm):
         )
         publish_at = cleaned.get("publish_at")
         if publishing and publish_at and "publish_at" not in self.changed_data:
-            cleaned["publish_at"] = max(publish_at, timezone.now())
+            cleaned["publish_at"] = max(publish_at, timezone.now().replace(microsecond=0))
 
 
 class EmbargoLinkForm(forms.ModelForm):

@@ -148,7 +148,7 @@ class ArticleQuerySet(SearchableQuerySet):
         appears now, not backdated to when its draft was started; a future time
         still schedules it.
         """
-        now = timezone.now()
+        now = timezone.now().replace(microsecond=0)  # as a publish time typed in the admin
         changed = self.filter(status=Article.Status.DRAFT).update(
             status=Article.Status.PUBLISHED,
             publish_at=Case(When(publish_at__lt=now, then=Value(now)), default=F("publish_at")),

@@ -19,9 +19,7 @@ admin.site.index_title = "Content and events"
 
 
 def describe_version(version, by=True):
-    saved = formats.date_format(
-        timezone.localtime(version.revision.date_created), "j F Y, H:i T"
-    )
+    saved = formats.date_format(timezone.localtime(version.revision.date_created), "j F Y, H:i T")
     user = version.revision.user
     return f"the version saved {saved}" + (f" by {user.get_username()}" if by and user else "")
 

@@ -223,6 +223,7 @@ def test_publishing_a_draft_started_days_ago_dates_it_now(editor_client):
     draft.refresh_from_db()
     assert draft.status == "published"
     assert timezone.now() - draft.publish_at < timedelta(minutes=1)
+    assert draft.publish_at.microsecond == 0  # a time as the form shows it
 
     backdated = make_article(status=Article.Status.DRAFT, publish_at=started)
     old_release = timezone.now() - timedelta(days=400)
@@ -244,6 +245,7 @@ def test_the_publish_action_dates_past_drafts_now_and_keeps_schedules(editor_cli
     past.refresh_from_db()
     future.refresh_from_db()
     assert timezone.now() - past.publish_at < timedelta(minutes=1)
+    assert past.publish_at.microsecond == 0
     assert future.publish_at == future_time and future.status == "published"
 
 
