@@ -21,9 +21,7 @@ def editor(live_server):
     """Transactional tests flush what migrations made: make the group as its migrations do."""
     for name in ("0002_editors_group", "0008_editors_edit_drafts_and_embargo_links"):
         migration = importlib.import_module(f"quotes.migrations.{name}")
-        function = getattr(migration, "create_editors_group", None) or getattr(
-            migration, "let_editors_edit_drafts_and_links"
-        )
+        function = getattr(migration, "create_editors_group", None) or migration.let_editors_edit_drafts_and_links
         function(django_apps, schema_editor=None)
     user = get_user_model().objects.create_user("editor", password=PASSWORD, is_staff=True)
     user.groups.add(Group.objects.get(name="Editors"))
