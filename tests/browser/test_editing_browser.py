@@ -19,10 +19,13 @@ PASSWORD = "a-long-Pass-phrase-9"
 @pytest.fixture
 def editor(live_server):
     """Transactional tests flush what migrations made: make the group as its migrations do."""
-    for name in ("0002_editors_group", "0008_editors_edit_drafts_and_embargo_links"):
+    steps = {
+        "0002_editors_group": "create_editors_group",
+        "0008_editors_edit_drafts_and_embargo_links": "let_editors_edit_drafts_and_links",
+    }
+    for name, function in steps.items():
         migration = importlib.import_module(f"quotes.migrations.{name}")
-        function = getattr(migration, "create_editors_group", None) or migration.let_editors_edit_drafts_and_links
-        function(django_apps, schema_editor=None)
+        getattr(migration, function)(django_apps, schema_editor=None)
     user = get_user_model().objects.create_user("editor", password=PASSWORD, is_staff=True)
     user.groups.add(Group.objects.get(name="Editors"))
     return user
