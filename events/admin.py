@@ -1,9 +1,11 @@
 import csv
 
 from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
 from django.db import models
 from django.db.models import Count, Q
 from django.http import HttpResponse
+from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.html import format_html
 
@@ -13,6 +15,9 @@ from . import services
 from .models import Event, OutgoingEmail, Registration
 
 CSV_FIELDS = ["event", "name", "email", "organisation", "status", "consented_at", "created"]
+# Saved through services.change_event, which tells registrants and fills freed seats.
+SERVICE_FIELDS = (*services.TOLD_FIELDS, "capacity", "status")
+CONFIRMED_TELLING = "_confirm_telling"
 
 
 def spreadsheet_safe(value):
@@ -73,7 +78,7 @@ class EventAdmin(VersionedAdmin):
     date_hierarchy = "start"
     prepopulated_fields = {"slug": ["title"]}
     autocomplete_fields = ["organisers"]
-    readonly_fields = ["created", "updated"]
+    readonly_fields = ["sequence", "registrations_erased", "created", "updated"]
     actions = ["export_registrations", "promote_waiting", "cancel_events"]
     inlines = [RegistrationInline]
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
@@ -92,8 +97,9 @@ class EventAdmin(VersionedAdmin):
                 ]
             },
         ),
-        (None, {"fields": ["created", "updated"]}),
+        (None, {"fields": ["sequence", "registrations_erased", "created", "updated"]}),
     ]
+    telling_confirmation_template = "admin/events/event/confirm_telling.html"
 
     def get_queryset(self, request):
         return (
@@ -128,20 +134,85 @@ class EventAdmin(VersionedAdmin):
             return []
         return super().get_inlines(request, obj)
 
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        """A change that emails registrants is saved only once staff confirm it."""
+        if (
+            request.method == "POST"
+            and object_id
+            and CONFIRMED_TELLING not in request.POST
+            and "_saveasnew" not in request.POST
+        ):
+            confirmation = self.telling_confirmation(request, unquote(object_id))
+            if confirmation is not None:
+                return confirmation
+        return super().changeform_view(request, object_id, form_url, extra_context)
+
+    def telling_confirmation(self, request, object_id):
+        """The page saying who the change will email, or None when it emails nobody."""
+        event = self.get_object(request, object_id)
+        if event is None or not self.has_change_permission(request, event):
+            return None
+        stored = Event.objects.get(pk=event.pk)
+        form = self.get_form(request, event, change=True)(
+            request.POST, request.FILES, instance=event
+        )
+        if not form.is_valid():
+            return None
+        told = services.people_to_tell(event=stored, **service_changes(event))
+        counts = told.aggregate(
+            confirmed=Count("pk", filter=Q(status=Registration.Status.CONFIRMED)),
+            waiting=Count("pk", filter=Q(status=Registration.Status.WAITLISTED)),
+        )
+        if not any(counts.values()):
+            return None
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Email the registrants about this change?",
+            "opts": self.opts,
+            "event": stored,
+            "changes": describe_changes(stored, event),
+            "cancelling": stored.status != event.status == Event.Status.CANCELLED,
+            "post_data": [
+                (name, value)
+                for name in request.POST
+                if name != "csrfmiddlewaretoken"
+                for value in request.POST.getlist(name)
+            ],
+            "confirm_name": CONFIRMED_TELLING,
+            **counts,
+        }
+        return TemplateResponse(request, self.telling_confirmation_template, context)
+
     def save_model(self, request, obj, form, change):
-        """A changed capacity goes through the service, which promotes waiting people."""
-        if change and "capacity" in form.changed_data:
-            new_capacity = obj.capacity
-            obj.capacity = form.initial.get("capacity")
+        """
+        The time, place, online link, capacity and status go through the service, which
+        raises the sequence, emails the people concerned and promotes into new seats.
+        """
+        if not change:
             super().save_model(request, obj, form, change)
-            promoted = services.change_capacity(event=obj, capacity=new_capacity)
-            obj.capacity = new_capacity
-            if promoted:
-                self.message_user(
-                    request, f"{len(promoted)} people promoted from the waiting list and emailed."
-                )
-        else:
-            super().save_model(request, obj, form, change)
+            return
+        changes = service_changes(obj)
+        stored = Event.objects.get(pk=obj.pk)
+        other_fields = [
+            field.name
+            for field in Event._meta.concrete_fields
+            if field.name in form.fields and field.name not in SERVICE_FIELDS
+        ]
+        obj.save(update_fields=[*other_fields, "updated"])
+        result = services.change_event(event=stored, **changes)
+        if result.told:
+            self.message_user(request, f"{len(result.told)} people emailed about the change.")
+        if result.promoted:
+            promoted = len(result.promoted)
+            self.message_user(
+                request, f"{promoted} people promoted from the waiting list and emailed."
+            )
+        if result.cancelled:
+            self.message_user(
+                request,
+                f"Event cancelled; {len(result.cancelled)} people emailed.",
+                messages.WARNING,
+            )
 
     @admin.action(description="Export registrations as CSV", permissions=["view_registrations"])
     def export_registrations(self, request, queryset):
@@ -168,6 +239,24 @@ class EventAdmin(VersionedAdmin):
 
     def has_view_registrations_permission(self, request):
         return request.user.has_perm("events.view_registration")
+
+
+def service_changes(event):
+    return {name: getattr(event, name) for name in SERVICE_FIELDS}
+
+
+def describe_changes(before, after):
+    """(what, before, after) for each change registrants are told of, as emails word it."""
+    rows = []
+    if any(getattr(before, name) != getattr(after, name) for name in services.TIME_FIELDS):
+        rows.append(("When", before.when, after.when))
+    if any(getattr(before, name) != getattr(after, name) for name in services.PLACE_FIELDS):
+        rows.append(("Where", before.where, after.where))
+    if before.online_url != after.online_url:
+        rows.append(("Online link", before.online_url, after.online_url))
+    if before.status != after.status:
+        rows.append(("Status", before.get_status_display(), after.get_status_display()))
+    return rows
 
 
 @admin.register(Registration)

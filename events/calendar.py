@@ -1,14 +1,17 @@
 """
-iCalendar (RFC 5545) files for events.
+iCalendar files for events (RFC 5545), built with the icalendar library.
 
-Events are written as content lines here: the icalendar library infers each value's type
-and folds every line character by character, about half a millisecond per event, which
-made the subscription calendar the slowest page of the site. The time zone definitions
-(VTIMEZONE) still come from icalendar, built once per zone and range of years.
+Two kinds, as iTIP (RFC 5546) names them:
+
+- PUBLISH: the event page's file and the subscription calendar, for anyone.
+- REQUEST and CANCEL: the invitation in a registrant's email, with the site as
+  ORGANIZER and the registrant as ATTENDEE. Every file gives the event's stable
+  UID and its SEQUENCE, which each change registrants are told of raises, so a
+  calendar app replaces the entry it holds (REQUEST) or removes it (CANCEL).
 """
 
-import zoneinfo
-from datetime import UTC, date
+from datetime import date, timedelta
+from email.utils import parseaddr
 from functools import lru_cache
 from urllib.parse import urlsplit
 
@@ -17,10 +20,10 @@ from django.conf import settings
 from django.utils import timezone
 from icalendar.timezone import is_utc
 
-LINE_LIMIT = 75  # octets, without the line break
-UTC_FORMAT = "%Y%m%dT%H%M%SZ"
-LOCAL_FORMAT = "%Y%m%dT%H%M%S"
-DATE_FORMAT = "%Y%m%d"
+PUBLISH, REQUEST, CANCEL = "PUBLISH", "REQUEST", "CANCEL"
+# How often calendar apps should read the subscription calendar again (RFC 7986, and
+# the older X-PUBLISHED-TTL that Apple and Microsoft read).
+REFRESH_INTERVAL = timedelta(hours=4)
 PARAGRAPH_BREAK = "\n\n"
 
 
@@ -32,111 +35,119 @@ def event_uid(event):
     return f"event-{event.pk}@{urlsplit(settings.SITE_URL).hostname or 'localhost'}"
 
 
-def escape_text(value):
-    """A TEXT value: backslash, semicolon, comma and line breaks escaped."""
-    return (
-        value.replace("\\", "\\\\")
-        .replace(";", "\\;")
-        .replace(",", "\\,")
-        .replace("\r\n", "\\n")
-        .replace("\r", "\\n")
-        .replace("\n", "\\n")
-    )
+def calendar_address(email, **params):
+    """A CAL-ADDRESS (mailto:) with its parameters; icalendar quotes and escapes them."""
+    address = icalendar.vCalAddress(f"mailto:{email}")
+    address.params.update({name.replace("_", "-").upper(): value for name, value in params.items()})
+    return address
 
 
-def fold(line):
-    """Split a content line into lines of at most 75 octets, never inside a character."""
-    encoded = line.encode()
-    if len(encoded) <= LINE_LIMIT:
-        return line
-    parts = []
-    limit = LINE_LIMIT
-    while len(encoded) > limit:
-        cut = limit
-        while encoded[cut] & 0b1100_0000 == 0b1000_0000:  # inside a UTF-8 character
-            cut -= 1
-        trailing_backslashes = len(encoded[:cut]) - len(encoded[:cut].rstrip(b"\\"))
-        if trailing_backslashes % 2:  # keep an escape such as \n on one line, for old readers
-            cut -= 1
-        parts.append(encoded[:cut].decode())
-        encoded = encoded[cut:]
-        limit = LINE_LIMIT - 1  # continuation lines start with a space
-    parts.append(encoded.decode())
-    return "\r\n ".join(parts)
+def organizer():
+    """The site's sender (DEFAULT_FROM_EMAIL), as its name and address."""
+    name, email = parseaddr(settings.DEFAULT_FROM_EMAIL)
+    return calendar_address(email, cn=name or settings.SITE_NAME)
 
 
-@lru_cache(maxsize=64)
-def zone_is_utc(time_zone):
-    return is_utc(zoneinfo.ZoneInfo(time_zone))
+def build_vevent(event, *, online_link=False, stamp=None, status=True):
+    """
+    The event as a VEVENT. online_link: for confirmed registrants only. stamp: when the
+    file was made (DTSTAMP); by default the event's last change, so a published file only
+    changes with the event. status: False for a CANCEL that removes one attendee, which
+    must not say the event itself is cancelled.
+    """
+    vevent = icalendar.Event()
+    vevent.add("uid", event_uid(event))
+    vevent.add("dtstamp", stamp or event.updated or timezone.now())
+    vevent.add("sequence", event.sequence)
+    vevent.add("organizer", organizer())
+    vevent.add("summary", event.title)
+    if event.all_day:
+        vevent.add("dtstart", event.first_day)
+        vevent.add("dtend", event.local(event.end).date())
+    else:
+        vevent.add("dtstart", event.local(event.start))
+        vevent.add("dtend", event.local(event.end))
+    page = absolute_url(event.get_absolute_url())
+    vevent.add("url", page)
+    description = [event.summary, page]
+    if event.is_online:
+        if online_link and event.online_url:
+            vevent.add("location", event.online_url)
+            description.append(f"Join online: {event.online_url}")
+    elif event.where:
+        vevent.add("location", event.where)
+    vevent.add("description", PARAGRAPH_BREAK.join(description))
+    if status:
+        cancelled = event.status == event.Status.CANCELLED
+        vevent.add("status", "CANCELLED" if cancelled else "CONFIRMED")
+    return vevent
+
+
+def new_calendar(method):
+    calendar = icalendar.Calendar()
+    calendar.add("prodid", f"-//{settings.SITE_NAME}//Events//EN")
+    calendar.add("version", "2.0")
+    calendar.add("calscale", "GREGORIAN")
+    calendar.add("method", method)
+    return calendar
 
 
 @lru_cache(maxsize=256)
-def vtimezone_lines(time_zone, first_year, last_year):
-    """A zone's VTIMEZONE for whole years: it depends on nothing else, so it is built once."""
-    try:
-        component = icalendar.Timezone.from_tzid(
-            time_zone, first_date=date(first_year, 1, 1), last_date=date(last_year, 12, 31)
-        )
-    except ValueError:
-        return ()
-    return tuple(component.to_ical().decode().splitlines())
+def vtimezone(time_zone, first_year, last_year):
+    """
+    A zone's VTIMEZONE for whole years. It depends on nothing else, and building it is
+    most of the work of a calendar file, so it is built once per process.
+    """
+    return icalendar.Timezone.from_tzid(
+        time_zone, first_date=date(first_year, 1, 1), last_date=date(last_year, 12, 31)
+    )
 
 
-def moment_property(name, moment, time_zone):
-    if zone_is_utc(time_zone):
-        return f"{name}:{moment.astimezone(UTC):{UTC_FORMAT}}"
-    return f"{name};TZID={time_zone}:{moment:{LOCAL_FORMAT}}"
+def finish(calendar, events):
+    """The file, with the zones the events' times are given in, only for the years they span."""
+    zones = {e.time_zone for e in events if not e.all_day and not is_utc(e.zone)}
+    if zones:
+        first = min(event.local(event.start).year for event in events)
+        last = max(event.local(event.end).year for event in events)
+        # Before the events, as older readers need each zone defined before its use.
+        calendar.subcomponents[:0] = [vtimezone(zone, first, last) for zone in sorted(zones)]
+    return calendar.to_ical()
 
 
-def vevent_lines(event, *, online_link=False):
-    stamp = (event.updated or timezone.now()).astimezone(UTC)
-    page = absolute_url(event.get_absolute_url())
-    lines = ["BEGIN:VEVENT", f"UID:{event_uid(event)}", f"DTSTAMP:{stamp:{UTC_FORMAT}}"]
-    if event.all_day:
-        lines.append(f"DTSTART;VALUE=DATE:{event.first_day:{DATE_FORMAT}}")
-        lines.append(f"DTEND;VALUE=DATE:{event.local(event.end):{DATE_FORMAT}}")
-    else:
-        lines.append(moment_property("DTSTART", event.local(event.start), event.time_zone))
-        lines.append(moment_property("DTEND", event.local(event.end), event.time_zone))
-    lines.append(f"SUMMARY:{escape_text(event.title)}")
-    description = [event.summary, page]
-    location = ""
-    if event.is_online:
-        if online_link and event.online_url:
-            location = event.online_url
-            description.append(f"Join online: {event.online_url}")
-    else:
-        location = event.where
-    lines.append(f"DESCRIPTION:{escape_text(PARAGRAPH_BREAK.join(description))}")
-    if location:
-        lines.append(f"LOCATION:{escape_text(location)}")
-    lines.append(f"URL:{page}")
-    status = "CANCELLED" if event.status == event.Status.CANCELLED else "CONFIRMED"
-    lines += [f"STATUS:{status}", "END:VEVENT"]
-    return lines
-
-
-def timezone_lines(events):
-    """VTIMEZONEs for the zones the events' times are given in, over the years they span."""
-    zones = {e.time_zone for e in events if not e.all_day and not zone_is_utc(e.time_zone)}
-    if not zones:
-        return []
-    first_year = min(event.local(event.start).year for event in events)
-    last_year = max(event.local(event.end).year for event in events)
-    return [line for zone in sorted(zones) for line in vtimezone_lines(zone, first_year, last_year)]
-
-
-def build_calendar(events, *, online_link=False):
+def build_calendar(events, *, subscription=False):
+    """A PUBLISH file of events, as anyone may download it: never an online link."""
     events = list(events)
-    lines = [
-        "BEGIN:VCALENDAR",
-        "VERSION:2.0",
-        f"PRODID:-//{settings.SITE_NAME}//Events//EN",
-        "CALSCALE:GREGORIAN",
-        f"X-WR-CALNAME:{escape_text(settings.SITE_NAME + ': events')}",
-        *timezone_lines(events),
-    ]
+    calendar = new_calendar(PUBLISH)
+    calendar.add("x-wr-calname", f"{settings.SITE_NAME}: events")
+    if subscription:
+        calendar.add("refresh-interval", REFRESH_INTERVAL, parameters={"VALUE": "DURATION"})
+        calendar.add("x-published-ttl", icalendar.vDuration(REFRESH_INTERVAL).to_ical().decode())
     for event in events:
-        lines += vevent_lines(event, online_link=online_link)
-    lines.append("END:VCALENDAR")
-    return "".join(fold(line) + "\r\n" for line in lines).encode()
+        calendar.add_component(build_vevent(event))
+    return finish(calendar, events)
+
+
+def build_invitation(registration, *, method, stamp):
+    """
+    The invitation one registrant's email carries: REQUEST to put the event in their
+    calendar or bring it up to date, CANCEL to take it out, for the event's UID.
+
+    A REQUEST is for a confirmed registrant: they accepted by registering, so no reply
+    is asked. A CANCEL says the event is cancelled only when it is; otherwise it removes
+    this one attendee (RFC 5546, 3.2.5).
+    """
+    event = registration.event
+    confirmed = registration.status == registration.Status.CONFIRMED
+    calendar = new_calendar(method)
+    vevent = build_vevent(
+        event,
+        online_link=confirmed and method == REQUEST,
+        stamp=stamp,
+        status=method == REQUEST or event.status == event.Status.CANCELLED,
+    )
+    attendee = {"cn": registration.name, "role": "REQ-PARTICIPANT"}
+    if method == REQUEST:
+        attendee.update(partstat="ACCEPTED", rsvp="FALSE")
+    vevent.add("attendee", calendar_address(registration.email, **attendee))
+    calendar.add_component(vevent)
+    return finish(calendar, [event])

@@ -1,10 +1,11 @@
 """Registration emails through an outbox table.
 
 Services write an OutgoingEmail inside their transaction: only what to send
-(kind, registration, and the new manage link's token), so the event's lock is
+(kind, registration, and for a change what it replaced), so the event's lock is
 held for one small insert. The email is rendered when it is delivered, after
 the commit (EMAIL_SEND_AT_ONCE) or by `manage.py send_pending_emails`; a mail
-server that is down leaves it pending for the next round.
+server that is down leaves it pending for the next round. The private link is
+derived from the registration as the email is rendered: the outbox never holds it.
 """
 
 import logging
@@ -17,7 +18,7 @@ from django.db.models import F, Q
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from .calendar import absolute_url, build_calendar
+from .calendar import CANCEL, REQUEST, absolute_url, build_invitation
 from .models import OutgoingEmail
 
 logger = logging.getLogger(__name__)
@@ -28,50 +29,73 @@ SUBJECTS = {
     OutgoingEmail.Kind.PROMOTED: "A seat is yours: {title}",
     OutgoingEmail.Kind.CANCELLED: "Your registration is cancelled: {title}",
     OutgoingEmail.Kind.EVENT_CANCELLED: "Event cancelled: {title}",
+    OutgoingEmail.Kind.EVENT_CHANGED: "Event changed: {title}",
     OutgoingEmail.Kind.MANAGE_LINK: "Your registration: {title}",
     OutgoingEmail.Kind.REMINDER: "Tomorrow: {title}",
 }
-WITH_CALENDAR = {
+# The invitation an email carries. A REQUEST only ever goes to someone holding a seat
+# when the email is rendered: people waiting get none, as no seat is held for them.
+WITH_REQUEST = {
     OutgoingEmail.Kind.CONFIRMED,
     OutgoingEmail.Kind.PROMOTED,
     OutgoingEmail.Kind.REMINDER,
-    OutgoingEmail.Kind.EVENT_CANCELLED,
+    OutgoingEmail.Kind.EVENT_CHANGED,
 }
+WITH_CANCEL = {OutgoingEmail.Kind.CANCELLED, OutgoingEmail.Kind.EVENT_CANCELLED}
 CLAIM_SECONDS = 300
 BATCH_SIZE = 20
 
 
-def queue_email(*, kind, registration, token=""):
+def queue_email(*, kind, registration, previous=None):
     """Record the email inside the caller's transaction, so it can never be lost.
 
     It is sent after the commit (EMAIL_SEND_AT_ONCE) or by the outbox worker.
+    previous: what a change replaced, as the email tells it (EVENT_CHANGED).
     """
     email = OutgoingEmail.objects.create(
         registration=registration,
         kind=kind,
         to=registration.email,
         subject=SUBJECTS[kind].format(title=registration.event.title)[:300],
-        manage_token=token or "",
+        previous=previous or {},
     )
     if settings.EMAIL_SEND_AT_ONCE:
         transaction.on_commit(lambda: deliver(email.pk))
     return email
 
 
+def invitation_method(email):
+    """REQUEST, CANCEL or None: the calendar update this email carries when sent now."""
+    registration = email.registration
+    event = registration.event
+    if email.kind in WITH_CANCEL:
+        return CANCEL
+    holds_seat = registration.status == registration.Status.CONFIRMED
+    if email.kind in WITH_REQUEST and holds_seat and event.status == event.Status.PUBLISHED:
+        return REQUEST
+    return None
+
+
 def build_message(email):
-    """The email as it is sent: text and HTML bodies, and an invitation where it helps."""
+    """The email as it is sent: text and HTML bodies, and the invitation where one belongs.
+
+    The invitation goes both as an alternative part (text/calendar with its method, which
+    Outlook and Gmail read as an invitation) and as an attachment (event.ics) for the
+    rest; its DTSTAMP is when the email was queued, the same on every retry.
+    """
     registration = email.registration
     event = registration.event
     confirmed = registration.status == registration.Status.CONFIRMED
+    method = invitation_method(email)
     context = {
         "registration": registration,
         "event": event,
         "event_url": absolute_url(event.get_absolute_url()),
-        "manage_url": absolute_url(registration.get_manage_url(email.manage_token))
-        if email.manage_token
-        else "",
+        "manage_url": absolute_url(registration.get_manage_url()),
         "online_url": event.online_url if confirmed and event.is_online else "",
         "position": registration.waiting_position,
+        "previous": email.previous,
+        "invitation": method,
         "site_name": settings.SITE_NAME,
     }
     message = EmailMultiAlternatives(
@@ -80,8 +104,10 @@ def build_message(email):
         to=[email.to],
     )
     message.attach_alternative(render_to_string(f"emails/{email.kind}.html", context), "text/html")
-    if email.kind in WITH_CALENDAR:
-        message.attach("event.ics", build_calendar([event], online_link=confirmed), "text/calendar")
+    if method:
+        invitation = build_invitation(registration, method=method, stamp=email.created)
+        message.attach_alternative(invitation.decode(), f"text/calendar; method={method}")
+        message.attach("event.ics", invitation, "application/ics")
     return message
 
 
@@ -148,7 +174,6 @@ def mark_sent(emails):
         attempts=F("attempts") + 1,
         last_error="",
         claimed_until=None,
-        manage_token="",
     )
 
 

@@ -13,6 +13,16 @@ def validate_plain_text(value):
         raise ValidationError("Please leave out control characters such as tabs or line breaks.")
 
 
+class ConsentCheckbox(forms.CheckboxInput):
+    """
+    Ticked only when the box's own value ("on", what browsers send for it) arrives:
+    "0", "false", "off" or an empty value are not consent.
+    """
+
+    def value_from_datadict(self, data, files, name):
+        return data.get(name) == "on"
+
+
 class RegistrationForm(forms.Form):
     name = forms.CharField(max_length=200, validators=[validate_plain_text])
     email = forms.EmailField(
@@ -23,6 +33,7 @@ class RegistrationForm(forms.Form):
     )
     consent = forms.BooleanField(
         label="I agree to the privacy notice above",
+        widget=ConsentCheckbox,
         error_messages={"required": "Please agree to the privacy notice to register."},
     )
     website = forms.CharField(required=False, label="Leave this field empty")

@@ -1,9 +1,10 @@
 import hashlib
-import secrets
 import zoneinfo
 from datetime import datetime, time, timedelta
 
+from django.conf import settings
 from django.contrib.postgres.expressions import ArraySubquery
+from django.core import signing
 from django.core.exceptions import ValidationError
 from django.db import connection, models
 from django.db.models import Func, Min, OuterRef, Prefetch, Q, Subquery, Value
@@ -22,8 +23,21 @@ def validate_time_zone(value):
         raise ValidationError(f"“{value}” is not an IANA time zone, e.g. Europe/Paris.")
 
 
+MANAGE_LINK_SALT = "events.registration.manage-link"
+
+
 def hash_token(token):
     return hashlib.sha256(token.encode()).hexdigest()
+
+
+def manage_link_signer():
+    """
+    Signs a registration's number into its private link: the link is derived from the
+    registration and SECRET_KEY (or a key in SECRET_KEY_FALLBACKS while it is rotated),
+    so it never changes and is never stored. "." never appears in the random tokens of
+    links issued before, which are still found by their stored hash.
+    """
+    return signing.Signer(salt=MANAGE_LINK_SALT, sep=".", algorithm="sha256")
 
 
 class CountAll(Func):
@@ -135,6 +149,18 @@ class Event(models.Model):
         max_length=10, choices=Status.choices, default=Status.DRAFT, db_index=True
     )
     organisers = models.ManyToManyField(Organisation, blank=True, related_name="events")
+    sequence = models.PositiveIntegerField(
+        default=0,
+        editable=False,
+        help_text="Raised by every change registrants are told of (time, place, online link, "
+        "cancellation); calendar apps keep the entry with the highest.",
+    )
+    registrations_erased = models.PositiveIntegerField(
+        "registrations erased",
+        default=0,
+        editable=False,
+        help_text="Registrations whose people erased their data: nothing else is kept of them.",
+    )
     created = models.DateTimeField(auto_now_add=True)
     updated = models.DateTimeField(auto_now=True)
 
@@ -267,6 +293,12 @@ class Event(models.Model):
     def is_over(self):
         return timezone.now() >= self.end
 
+    @property
+    def personal_data_kept_until(self):
+        """The last day before `purge_registrations` deletes the event's registrations."""
+        days = timedelta(days=settings.REGISTRATION_RETENTION_DAYS)
+        return (self.local(self.end) + days).date()
+
     def seats_left(self, confirmed_count=None):
         """
         Free seats, or None without a limit.
@@ -313,7 +345,14 @@ class RegistrationQuerySet(models.QuerySet):
         return self.alias(email_lower=Lower("email")).filter(email_lower=address)
 
     def by_token(self, token):
-        return self.filter(token_hash=hash_token(token))
+        """The registration whose private link carries `token`, or none."""
+        if "." not in token:
+            return self.filter(token_hash=hash_token(token))
+        try:
+            pk = signing.b62_decode(manage_link_signer().unsign(token))
+        except (signing.BadSignature, ValueError):
+            return self.none()
+        return self.filter(pk=pk)
 
 
 class Registration(models.Model):
@@ -333,7 +372,12 @@ class Registration(models.Model):
     consent = models.BooleanField(default=False)
     consented_at = models.DateTimeField(null=True, blank=True)
     status = models.CharField(max_length=10, choices=Status.choices, editable=False)
-    token_hash = models.CharField(max_length=64, editable=False)
+    # The hash of the random token of a link issued before links were derived from the
+    # registration (manage_token): kept so that those links go on working. NULL for
+    # registrations made since, as a unique column needs (an empty string would collide).
+    token_hash = models.CharField(  # noqa: DJ001
+        max_length=64, null=True, blank=True, editable=False
+    )
     reminder_sent_at = models.DateTimeField(null=True, blank=True, editable=False)
     created = models.DateTimeField(default=timezone.now, editable=False)
     updated = models.DateTimeField(auto_now=True)
@@ -361,11 +405,10 @@ class Registration(models.Model):
     def __str__(self):
         return f"{self.name} ({self.event})"
 
-    def issue_token(self):
-        """A new private manage link; only its hash is kept, so earlier links stop working."""
-        token = secrets.token_urlsafe(32)
-        self.token_hash = hash_token(token)
-        return token
+    @property
+    def manage_token(self):
+        """The token of the private link: the same for the registration's whole life."""
+        return manage_link_signer().sign(signing.b62_encode(self.pk))
 
     @property
     def changes_public_pages(self):
@@ -375,8 +418,8 @@ class Registration(models.Model):
         except Event.DoesNotExist:
             return True
 
-    def get_manage_url(self, token):
-        return reverse("events:manage", kwargs={"token": token})
+    def get_manage_url(self):
+        return reverse("events:manage", kwargs={"token": self.manage_token})
 
     @property
     def waiting_position(self):
@@ -392,8 +435,8 @@ class OutgoingEmail(models.Model):
     """An email recorded in the same transaction as the change it reports, so none is lost.
 
     It holds what to send, not the text: the email is rendered when it is sent, right
-    after the commit or by `send_pending_emails`. The manage link's token is kept only
-    until then.
+    after the commit or by `send_pending_emails`. No private link is stored: it is
+    derived from the registration when the email is rendered.
     """
 
     class Kind(models.TextChoices):
@@ -402,6 +445,7 @@ class OutgoingEmail(models.Model):
         PROMOTED = "promoted", "Promoted from the waiting list"
         CANCELLED = "cancelled", "Registration cancelled"
         EVENT_CANCELLED = "event_cancelled", "Event cancelled"
+        EVENT_CHANGED = "event_changed", "Event changed"
         MANAGE_LINK = "manage_link", "Manage link re-sent"
         REMINDER = "reminder", "Reminder"
 
@@ -411,8 +455,10 @@ class OutgoingEmail(models.Model):
     kind = models.CharField(max_length=20, choices=Kind.choices)
     to = models.EmailField()
     subject = models.CharField(max_length=300)
-    manage_token = models.CharField(
-        max_length=100, blank=True, help_text="The private link's token, cleared once sent."
+    previous = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text="What a change replaced (e.g. the former time), for the email that reports it.",
     )
     created = models.DateTimeField(default=timezone.now)
     sent_at = models.DateTimeField(null=True, blank=True)

@@ -12,14 +12,26 @@ There the database's unique constraint finds an address already registered,
 and that case is handled again under the exclusive lock.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 
+from django.conf import settings
+from django.contrib.admin.models import LogEntry
+from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, connection, transaction
+from django.db.models import F
 from django.utils import timezone
 
 from .emails import queue_email
 from .models import Event, OutgoingEmail, Registration
+
+# Changes registrants are told of: each raises the event's sequence, so the entry in
+# their calendar is replaced. A new time or place concerns everyone registered; a new
+# online link only those holding a seat, the only ones who get it.
+TIME_FIELDS = ("start", "end", "time_zone", "all_day")
+PLACE_FIELDS = ("is_online", "venue_name", "venue_address")
+LINK_FIELDS = ("online_url",)
+TOLD_FIELDS = TIME_FIELDS + PLACE_FIELDS + LINK_FIELDS
 
 
 class Outcome:
@@ -73,7 +85,7 @@ def register_at(*, slug, name, email, organisation="", consent, now=None):
 
 
 def _person(name, email, organisation, consent):
-    if not consent:
+    if consent is not True:
         raise ValueError("A registration needs consent to the privacy notice.")
     return {"name": name, "email": email.strip(), "organisation": organisation}
 
@@ -105,9 +117,8 @@ def _register(events, person, now, *, shared):
 
         existing = not shared and event.registrations.live().for_email(person["email"]).first()
         if existing:
-            token = existing.issue_token()
-            existing.save(update_fields=["token_hash", "updated"])
-            queue_email(kind=OutgoingEmail.Kind.MANAGE_LINK, registration=existing, token=token)
+            existing.event = event
+            _resend_link(existing)
             return RegistrationResult(Outcome.ALREADY_REGISTERED)
 
         if event.capacity is None or event.seats_left(event.registrations.confirmed().count()):
@@ -117,21 +128,32 @@ def _register(events, person, now, *, shared):
         else:
             return RegistrationResult(Outcome.FULL)
 
-        registration = Registration(
+        registration = Registration.objects.create(
             event=event,
             **person,
             consent=True,
             consented_at=now,
             status=status,
-            created=now,
+            # Taken under the lock: the order of arrival is the order the lock was obtained in.
+            created=timezone.now(),
         )
-        token = registration.issue_token()
-        registration.save()
         confirmed = status == Registration.Status.CONFIRMED
         kind = OutgoingEmail.Kind.CONFIRMED if confirmed else OutgoingEmail.Kind.WAITLISTED
-        queue_email(kind=kind, registration=registration, token=token)
+        queue_email(kind=kind, registration=registration)
     outcome = Outcome.CONFIRMED if confirmed else Outcome.WAITLISTED
     return RegistrationResult(outcome, registration)
+
+
+def _resend_link(registration):
+    """
+    Email the private link again, unless it was re-sent within the last
+    REGISTRATION_LINK_RESEND_MINUTES: whoever typed the address learns nothing either way,
+    and a stranger cannot flood someone's inbox with it.
+    """
+    since = timezone.now() - timedelta(minutes=settings.REGISTRATION_LINK_RESEND_MINUTES)
+    resent = registration.emails.filter(kind=OutgoingEmail.Kind.MANAGE_LINK, created__gt=since)
+    if not resent.exists():
+        queue_email(kind=OutgoingEmail.Kind.MANAGE_LINK, registration=registration)
 
 
 def _fill_free_seats(event):
@@ -143,29 +165,63 @@ def _fill_free_seats(event):
     promoted = list(waiting)
     for registration in promoted:
         registration.status = Registration.Status.CONFIRMED
-        token = registration.issue_token()
-        registration.save(update_fields=["status", "token_hash", "updated"])
-        queue_email(kind=OutgoingEmail.Kind.PROMOTED, registration=registration, token=token)
+        registration.save(update_fields=["status", "updated"])
+        registration.event = event
+        queue_email(kind=OutgoingEmail.Kind.PROMOTED, registration=registration)
     return promoted
 
 
 def cancel_registration(*, registration):
     """Cancel one registration and give its seat to the first person waiting.
 
-    Returns the people promoted; cancelling twice does nothing the second time.
+    The person is emailed a calendar CANCEL. Returns the people promoted; cancelling
+    twice does nothing the second time.
     """
     with transaction.atomic():
         event = _locked(registration.event)
         registration = Registration.objects.select_for_update().get(pk=registration.pk)
         if registration.status == Registration.Status.CANCELLED:
             return []
-        registration.status = Registration.Status.CANCELLED
-        registration.save(update_fields=["status", "updated"])
         registration.event = event
+        promoted = _cancel(registration)
         queue_email(kind=OutgoingEmail.Kind.CANCELLED, registration=registration)
-        if event.status != Event.Status.PUBLISHED or event.is_over:
+        return promoted
+
+
+def _cancel(registration):
+    """Cancel a live registration of the locked event and fill the seats that frees."""
+    event = registration.event
+    registration.status = Registration.Status.CANCELLED
+    registration.save(update_fields=["status", "updated"])
+    if event.status != Event.Status.PUBLISHED or event.is_over:
+        return []
+    return _fill_free_seats(event)
+
+
+def erase_registration(*, registration):
+    """
+    Erase a registration at its person's request, at once: cancel it if it is live (its
+    seat goes to the next person waiting, as with cancelling), then delete it and every
+    email to it, and scrub its name from the admin's history. Only the event's count of
+    erased registrations remains. Nothing is emailed: no address is left to email.
+
+    Returns the people promoted; erasing twice does nothing the second time.
+    """
+    with transaction.atomic():
+        event = _locked(registration.event)
+        registration = Registration.objects.select_for_update().filter(pk=registration.pk).first()
+        if registration is None:
             return []
-        return _fill_free_seats(event)
+        registration.event = event
+        live = registration.status != Registration.Status.CANCELLED
+        promoted = _cancel(registration) if live else []
+        LogEntry.objects.filter(
+            content_type=ContentType.objects.get_for_model(Registration),
+            object_id=str(registration.pk),
+        ).update(object_repr="Erased registration")
+        registration.delete()
+        Event.objects.filter(pk=event.pk).update(registrations_erased=F("registrations_erased") + 1)
+        return promoted
 
 
 def promote_from_waiting_list(*, event):
@@ -179,30 +235,144 @@ def promote_from_waiting_list(*, event):
 
 def change_capacity(*, event, capacity):
     """Set the number of seats; more seats promote waiting people, fewer demote nobody."""
-    if capacity is not None and capacity < 0:
+    return change_event(event=event, capacity=capacity).promoted
+
+
+@dataclass(frozen=True)
+class EventChange:
+    told: list = field(default_factory=list)
+    promoted: list = field(default_factory=list)
+    cancelled: list = field(default_factory=list)
+
+
+def change_event(*, event, **changes):
+    """
+    Save staff's change to an event's time, place, online link, capacity or status.
+
+    Under the event's lock: a change registrants must know of raises the event's
+    sequence and emails each person it concerns (people_to_tell) what it replaced, with
+    the updated invitation for those holding a seat; more seats promote waiting people;
+    a new status of cancelled cancels every registration, as cancel_event does.
+    """
+    unknown = set(changes) - {*TOLD_FIELDS, "capacity", "status"}
+    if unknown:
+        raise TypeError(f"change_event() cannot change {', '.join(sorted(unknown))}")
+    if changes.get("capacity") is not None and changes["capacity"] < 0:
         raise ValueError("Capacity cannot be negative.")
     with transaction.atomic():
         event = _locked(event)
-        event.capacity = capacity
-        event.save(update_fields=["capacity", "updated"])
-        if event.status != Event.Status.PUBLISHED:
-            return []
-        return _fill_free_seats(event)
+        previous = _previous(event)
+        changed = _apply(event, changes)
+        told = _told(event, changed)
+        cancelling = "status" in changed and event.status == Event.Status.CANCELLED
+        reopening = "status" in changed and previous.status == Event.Status.CANCELLED
+        if told or cancelling or reopening:
+            event.sequence += 1
+        if changed:
+            event.save(update_fields=[*changed, "sequence", "updated"])
+        if cancelling:
+            return EventChange(cancelled=_cancel_registrations(event))
+        recipients = list(_recipients(event, told, previous.end).select_for_update())
+        wording = previous.wording(told)
+        for registration in recipients:
+            registration.event = event
+            queue_email(
+                kind=OutgoingEmail.Kind.EVENT_CHANGED, registration=registration, previous=wording
+            )
+        promoted = []
+        if "capacity" in changes and event.status == Event.Status.PUBLISHED:
+            promoted = _fill_free_seats(event)
+        return EventChange(told=recipients, promoted=promoted)
+
+
+def people_to_tell(*, event, **changes):
+    """The registrations change_event(event=event, **changes) would email, from the stored event."""
+    event = Event.objects.get(pk=event.pk)
+    previous = _previous(event)
+    changed = _apply(event, changes)
+    if "status" in changed and event.status == Event.Status.CANCELLED:
+        return event.registrations.live()
+    return _recipients(event, _told(event, changed), previous.end)
+
+
+@dataclass(frozen=True)
+class _Previous:
+    """An event as it was before a change, as the email about the change tells it."""
+
+    status: str
+    end: object
+    when: str
+    where: str
+
+    def wording(self, told):
+        wording = {}
+        if told & {*TIME_FIELDS}:
+            wording["when"] = self.when
+        if told & {*PLACE_FIELDS}:
+            wording["where"] = self.where
+        if "online_url" in told:
+            wording["online_link"] = True
+        return wording
+
+
+def _previous(event):
+    return _Previous(status=event.status, end=event.end, when=event.when, where=event.where)
+
+
+def _apply(event, changes):
+    """Set the changes on the event; returns the names of the fields whose value changed."""
+    changed = [name for name, value in changes.items() if getattr(event, name) != value]
+    for name in changed:
+        setattr(event, name, changes[name])
+    return changed
+
+
+def _told(event, changed):
+    """The changed fields that registrants must be told of; the online link only if online."""
+    told = {name for name in changed if name in TIME_FIELDS + PLACE_FIELDS}
+    if "online_url" in changed and event.is_online:
+        told.add("online_url")
+    return told
+
+
+def _recipients(event, told, previous_end):
+    """
+    Everyone registered for a new time or place, only those holding a seat for a new online
+    link; nobody for an event not published, or over both before and after the change.
+    """
+    registrations = event.registrations.live()
+    over = max(previous_end, event.end) <= timezone.now()
+    if not told or event.status != Event.Status.PUBLISHED or over:
+        return registrations.none()
+    if told <= {*LINK_FIELDS}:
+        return registrations.confirmed()
+    return registrations
 
 
 def cancel_event(*, event):
-    """Cancel the event and every live registration, telling each person by email."""
+    """
+    Cancel the event and every live registration, emailing each person a calendar CANCEL.
+
+    Returns the registrations cancelled.
+    """
     with transaction.atomic():
         event = _locked(event)
-        event.status = Event.Status.CANCELLED
-        event.save(update_fields=["status", "updated"])
-        registrations = list(event.registrations.live().select_for_update())
-        for registration in registrations:
-            registration.status = Registration.Status.CANCELLED
-            registration.save(update_fields=["status", "updated"])
-            registration.event = event
-            queue_email(kind=OutgoingEmail.Kind.EVENT_CANCELLED, registration=registration)
-        return registrations
+        if event.status != Event.Status.CANCELLED:
+            event.status = Event.Status.CANCELLED
+            event.sequence += 1
+            event.save(update_fields=["status", "sequence", "updated"])
+        return _cancel_registrations(event)
+
+
+def _cancel_registrations(event):
+    """Cancel every live registration of the locked, cancelled event, telling each person."""
+    registrations = list(event.registrations.live().select_for_update())
+    for registration in registrations:
+        registration.status = Registration.Status.CANCELLED
+        registration.save(update_fields=["status", "updated"])
+        registration.event = event
+        queue_email(kind=OutgoingEmail.Kind.EVENT_CANCELLED, registration=registration)
+    return registrations
 
 
 def send_reminders(*, now=None, within=timedelta(days=1)):

@@ -14,6 +14,8 @@ urlpatterns = [
         views.CancelRegistrationView.as_view(),
         name="cancel",
     ),
+    path("events/manage/<str:token>/erase/", views.EraseRegistrationView.as_view(), name="erase"),
+    path("events/manage/<str:token>/data.json", views.RegistrationDataView.as_view(), name="data"),
     path("events/<slug:slug>/", views.EventDetailView.as_view(), name="detail"),
     path("events/<slug:slug>/register/", views.RegisterView.as_view(), name="register"),
     path(

@@ -1,6 +1,9 @@
+import json
+
 from django.conf import settings
 from django.contrib import messages
 from django.core import signing
+from django.core.serializers.json import DjangoJSONEncoder
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.utils.decorators import method_decorator
@@ -13,12 +16,17 @@ from taskforce.pagination import UncountedPaginationMixin
 from taskforce.security import require_same_origin
 
 from . import services
-from .calendar import build_calendar
+from .calendar import absolute_url, build_calendar
 from .forms import RegistrationForm
 from .models import Event, Registration
 
 RESULT_SALT = "events.registration-result"
 RESULT_MAX_AGE = 60 * 60
+
+
+def result_salt(slug):
+    """A result is signed for its event's address: under any other it does not verify."""
+    return f"{RESULT_SALT}:{slug}"
 
 
 def registration_rate(group, request):
@@ -111,7 +119,7 @@ class RegisterView(EventDetailView):
     def redirect_to_result(self, slug, outcome, registration=None):
         signed = signing.dumps(
             {"outcome": outcome, "registration": registration.pk if registration else None},
-            salt=RESULT_SALT,
+            salt=result_salt(slug),
         )
         return redirect("events:result", slug=slug, result=signed)
 
@@ -123,7 +131,9 @@ class RegistrationResultView(TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         try:
-            result = signing.loads(kwargs["result"], salt=RESULT_SALT, max_age=RESULT_MAX_AGE)
+            result = signing.loads(
+                kwargs["result"], salt=result_salt(kwargs["slug"]), max_age=RESULT_MAX_AGE
+            )
         except signing.BadSignature as error:
             raise Http404("Unknown or expired result") from error
         if result.get("outcome") not in services.Outcome.ALL:
@@ -134,27 +144,38 @@ class RegistrationResultView(TemplateView):
             registration = Registration.objects.filter(
                 pk=result["registration"], event=event
             ).first()
-        context.update(event=event, outcome=result["outcome"], registration=registration)
+        context.update(
+            event=event,
+            outcome=result["outcome"],
+            registration=registration,
+            resend_minutes=settings.REGISTRATION_LINK_RESEND_MINUTES,
+        )
         return context
 
 
 class RegistrationTokenMixin:
+    """The registration of the private link in the URL; never cached, never indexed."""
+
     def get_registration(self):
         token = self.kwargs["token"]
         if not 20 <= len(token) <= 100:
             raise Http404("Unknown link")
         return get_object_or_404(Registration.objects.by_token(token).select_related("event"))
 
-
-@method_decorator(never_cache, name="dispatch")
-class ManageRegistrationView(RegistrationTokenMixin, TemplateView):
-    template_name = "events/manage.html"
-
     def get_context_data(self, **kwargs):
         registration = self.get_registration()
         return super().get_context_data(
-            registration=registration, event=registration.event, **kwargs
+            registration=registration,
+            event=registration.event,
+            **kwargs,
         )
+
+
+@method_decorator(never_cache, name="dispatch")
+class ManageRegistrationView(RegistrationTokenMixin, TemplateView):
+    """What is stored while the registration is live; after cancelling, the event and status."""
+
+    template_name = "events/manage.html"
 
 
 @method_decorator(never_cache, name="dispatch")
@@ -163,12 +184,6 @@ class CancelRegistrationView(RegistrationTokenMixin, TemplateView):
 
     template_name = "events/cancel.html"
 
-    def get_context_data(self, **kwargs):
-        registration = self.get_registration()
-        return super().get_context_data(
-            registration=registration, event=registration.event, **kwargs
-        )
-
     def post(self, request, *args, **kwargs):
         registration = self.get_registration()
         services.cancel_registration(registration=registration)
@@ -176,11 +191,89 @@ class CancelRegistrationView(RegistrationTokenMixin, TemplateView):
         return redirect("events:manage", token=self.kwargs["token"])
 
 
+@method_decorator(never_cache, name="dispatch")
+class EraseRegistrationView(RegistrationTokenMixin, TemplateView):
+    """Asks for confirmation (GET); erasing, at once and for good, is a POST."""
+
+    template_name = "events/erase.html"
+
+    def post(self, request, *args, **kwargs):
+        registration = self.get_registration()
+        event = registration.event
+        services.erase_registration(registration=registration)
+        messages.success(
+            request,
+            "Your registration is cancelled and your name, email address and organisation "
+            "are erased. We will not email you again.",
+        )
+        if Event.objects.public().filter(pk=event.pk).exists():
+            return redirect(event)
+        return redirect("events:upcoming")
+
+
+@method_decorator(never_cache, name="dispatch")
+class RegistrationDataView(RegistrationTokenMixin, View):
+    """Everything stored about a live registration, as a JSON file to keep."""
+
+    def get(self, request, *args, **kwargs):
+        registration = self.get_registration()
+        if registration.status == Registration.Status.CANCELLED:
+            raise Http404("Cancelled registrations show no personal data")
+        data = registration_data(registration)
+        response = HttpResponse(
+            json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False, indent=2) + "\n",
+            content_type="application/json; charset=utf-8",
+        )
+        filename = f"registration-{registration.event.slug}.json"
+        response["Content-Disposition"] = f'attachment; filename="{filename}"'
+        return response
+
+
+def registration_data(registration):
+    event = registration.event
+    return {
+        "event": {
+            "title": event.title,
+            "url": absolute_url(event.get_absolute_url()),
+            "start": event.local(event.start),
+            "end": event.local(event.end),
+            "time_zone": event.time_zone,
+        },
+        "registration": {
+            "name": registration.name,
+            "email": registration.email,
+            "organisation": registration.organisation,
+            "status": registration.status,
+            "waiting_position": registration.waiting_position,
+            "consent": registration.consent,
+            "consented_at": registration.consented_at,
+            "registered_at": registration.created,
+            "updated_at": registration.updated,
+            "reminder_sent_at": registration.reminder_sent_at,
+        },
+        "emails": [
+            {
+                "subject": email.subject,
+                "to": email.to,
+                "queued_at": email.created,
+                "sent_at": email.sent_at,
+            }
+            for email in registration.emails.order_by("created", "pk")
+        ],
+        "kept_until": event.personal_data_kept_until,
+    }
+
+
 class CalendarResponseMixin:
     filename = "events.ics"
 
+    subscription = False
+
     def calendar_response(self, events):
-        response = HttpResponse(build_calendar(events), content_type="text/calendar; charset=utf-8")
+        response = HttpResponse(
+            build_calendar(events, subscription=self.subscription),
+            content_type="text/calendar; charset=utf-8",
+        )
         response["Content-Disposition"] = f'attachment; filename="{self.filename}"'
         return response
 
@@ -189,6 +282,7 @@ class UpcomingCalendarView(CalendarResponseMixin, View):
     """The subscription calendar: the next few events, as calendar apps re-read it often."""
 
     event_limit = 20
+    subscription = True
 
     def get(self, request):
         return self.calendar_response(Event.objects.public().upcoming()[: self.event_limit])

@@ -273,6 +273,8 @@ SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
 REGISTRATION_RETENTION_DAYS = env.int("REGISTRATION_RETENTION_DAYS", default=90)
 # Registration POSTs per client IP, counted in the shared cache.
 REGISTRATION_RATE_LIMIT = env.str("REGISTRATION_RATE_LIMIT", default="10/m")
+# Registering an address already registered re-sends its private link at most this often.
+REGISTRATION_LINK_RESEND_MINUTES = env.int("REGISTRATION_LINK_RESEND_MINUTES", default=10)
 # Behind a proxy, the header holding the client IP, e.g. HTTP_X_REAL_IP.
 RATELIMIT_IP_META_KEY = env.str("RATELIMIT_IP_META_KEY", default="") or None
 # Pending emails are retried by `send_pending_emails` up to this many times.

@@ -3,6 +3,8 @@
 from datetime import timedelta
 from itertools import count
 
+import icalendar
+import vobject
 from django.utils import timezone
 
 from events import services
@@ -44,3 +46,51 @@ def manage_path(body):
     """The private manage link's path, as found in an email body."""
     start = body.index("/events/manage/")
     return body[start : body.index("/", start + len("/events/manage/")) + 1]
+
+
+def forget_vobject_time_zones():
+    """
+    vobject keeps the first VTIMEZONE it reads for each TZID for the rest of the process,
+    and reads later files' times with it; each file must be read with its own.
+    """
+    zones = vars(vobject.icalendar)["__tzidMap"]
+    for tzid in [tzid for tzid in zones if tzid != "UTC"]:
+        del zones[tzid]
+
+
+def read_calendar(content):
+    """
+    A calendar file as two independent parsers read it: icalendar and vobject. Both
+    must read it, and agree on its method, UIDs and sequence numbers.
+    """
+    if isinstance(content, str):
+        content = content.encode()
+    first = icalendar.Calendar.from_ical(content)
+    forget_vobject_time_zones()
+    second = vobject.readOne(content.decode())
+    assert str(first.get("METHOD")) == second.method.value
+    events = first.walk("VEVENT")
+    assert [str(e["UID"]) for e in events] == [e.uid.value for e in second.vevent_list]
+    assert [int(e["SEQUENCE"]) for e in events] == [
+        int(e.sequence.value) for e in second.vevent_list
+    ]
+    return first, second
+
+
+def invitation(message):
+    """
+    The calendar update an email carries, read by both parsers, after checking that
+    the alternative part names its method and the attachment is the same file.
+    """
+    calendars = [(content, mimetype) for content, mimetype in message.alternatives]
+    calendars = [(c, m) for c, m in calendars if m.startswith("text/calendar")]
+    if not calendars:
+        assert not message.attachments
+        return None
+    ((content, mimetype),) = calendars
+    ((name, attached, attached_type),) = message.attachments
+    assert (name, attached_type) == ("event.ics", "application/ics")
+    assert attached.decode() == content
+    first, second = read_calendar(content)
+    assert mimetype == f"text/calendar; method={first['METHOD']}"
+    return first, second

@@ -1,13 +1,18 @@
-"""Calendar files: valid iCalendar that calendar apps import, with stable UIDs and time zones."""
+"""
+Calendar files: valid iCalendar that calendar apps import, with stable UIDs and time
+zones; published files for anyone, invitations (RFC 5546) in registrants' emails.
+Every file is read by two independent parsers, icalendar and vobject.
+"""
 
 from datetime import UTC, date, datetime, timedelta
 
-import icalendar
 import pytest
 from django.utils import timezone
 
+from events import services
+from events.emails import build_message, send_pending
 from events.models import Event
-from tests.events_helpers import make_event
+from tests.events_helpers import invitation, make_event, manage_path, read_calendar, register
 
 pytestmark = pytest.mark.django_db
 
@@ -15,7 +20,14 @@ pytestmark = pytest.mark.django_db
 def parse(response):
     assert response.status_code == 200
     assert response["Content-Type"] == "text/calendar; charset=utf-8"
-    return icalendar.Calendar.from_ical(response.content)
+    calendar, _ = read_calendar(response.content)
+    return calendar
+
+
+@pytest.fixture
+def committed(django_capture_on_commit_callbacks):
+    """Run the on-commit callbacks (email delivery) of what happens inside, as a commit would."""
+    return lambda: django_capture_on_commit_callbacks(execute=True)
 
 
 def test_event_calendar_has_uid_dtstamp_zoned_times_vtimezone_location_and_description(client):
@@ -118,3 +130,157 @@ def test_events_in_utc_give_utc_times_and_no_time_zone_definition(client):
     assert vevent["DTSTART"].to_ical() == b"20300601T120000Z"
     assert vevent.decoded("DTEND") == event.end
     assert calendar.walk("VTIMEZONE") == []
+
+
+# Published files (METHOD:PUBLISH)
+
+
+def test_event_file_is_published_with_organizer_and_sequence_and_no_attendee(client, settings):
+    settings.DEFAULT_FROM_EMAIL = "Joint Task Force <events@jtf.example.org>"
+    start = datetime(2030, 6, 1, 12, 0, tzinfo=UTC)
+    event = make_event(start=start, end=start + timedelta(hours=2), time_zone="Asia/Tokyo")
+    response = client.get(f"/events/{event.slug}/calendar.ics")
+    calendar, other = read_calendar(response.content)
+    assert calendar["METHOD"] == "PUBLISH"
+    assert "REFRESH-INTERVAL" not in calendar
+    (vevent,) = calendar.walk("VEVENT")
+    assert int(vevent["SEQUENCE"]) == 0
+    assert str(vevent["ORGANIZER"]) == "mailto:events@jtf.example.org"
+    assert vevent["ORGANIZER"].params["CN"] == "Joint Task Force"
+    assert "ATTENDEE" not in vevent
+    assert other.vevent.dtstart.value == start
+    assert other.vevent.dtend.value == start + timedelta(hours=2)
+    assert other.vevent.organizer.value == "mailto:events@jtf.example.org"
+
+
+def test_subscription_calendar_is_published_and_asks_to_be_read_again_every_four_hours(client):
+    make_event()
+    content = client.get("/events/calendar.ics").content
+    calendar, other = read_calendar(content)
+    assert calendar["METHOD"] == "PUBLISH"
+    assert b"REFRESH-INTERVAL;VALUE=DURATION:PT4H\r\n" in content
+    assert calendar.decoded("REFRESH-INTERVAL") == timedelta(hours=4)
+    assert str(calendar["X-PUBLISHED-TTL"]) == "PT4H"
+    assert other.refresh_interval.value == "PT4H"
+    assert other.x_published_ttl.value == "PT4H"
+
+
+def test_a_change_registrants_are_told_of_raises_the_sequence_in_published_files(client):
+    event = make_event()
+    services.change_event(
+        event=event, start=event.start + timedelta(days=1), end=event.end + timedelta(days=1)
+    )
+    vevent = parse(client.get(f"/events/{event.slug}/calendar.ics")).walk("VEVENT")[0]
+    assert int(vevent["SEQUENCE"]) == 1
+    services.cancel_event(event=event)
+    vevent = parse(client.get(f"/events/{event.slug}/calendar.ics")).walk("VEVENT")[0]
+    assert (int(vevent["SEQUENCE"]), str(vevent["STATUS"])) == (2, "CANCELLED")
+
+
+# Invitations in emails (METHOD:REQUEST and METHOD:CANCEL)
+
+
+def test_confirmation_invites_the_registrant_by_name_from_the_sites_sender(
+    committed, mailoutbox, settings
+):
+    settings.DEFAULT_FROM_EMAIL = "Joint Task Force <events@jtf.example.org>"
+    start = datetime(2030, 6, 1, 7, 30, tzinfo=UTC)
+    event = make_event(start=start, end=start + timedelta(hours=3), time_zone="America/New_York")
+    with committed():
+        register(event, email="zoe@example.org", name="Zoë O'Neil, Jr.")
+    calendar, other = invitation(mailoutbox[0])
+    assert calendar["METHOD"] == "REQUEST"
+    (vevent,) = calendar.walk("VEVENT")
+    assert str(vevent["UID"]) == f"event-{event.pk}@127.0.0.1"
+    assert int(vevent["SEQUENCE"]) == 0
+    assert str(vevent["STATUS"]) == "CONFIRMED"
+    assert str(vevent["ORGANIZER"]) == "mailto:events@jtf.example.org"
+    attendee = vevent["ATTENDEE"]
+    assert str(attendee) == "mailto:zoe@example.org"
+    assert attendee.params["CN"] == "Zoë O'Neil, Jr."
+    assert (attendee.params["PARTSTAT"], attendee.params["RSVP"]) == ("ACCEPTED", "FALSE")
+    assert vevent["DTSTART"].params["TZID"] == "America/New_York"
+    assert vevent.decoded("DTSTART") == start
+    assert other.vevent.dtstart.value == start
+    assert other.vevent.dtend.value == start + timedelta(hours=3)
+    assert other.vevent.attendee.value == "mailto:zoe@example.org"
+    assert other.vevent.attendee.params["CN"] == ["Zoë O'Neil, Jr."]
+    assert [tz.tzid.value for tz in other.vtimezone_list] == ["America/New_York"]
+
+
+def test_an_invitation_is_stamped_when_its_email_was_queued_on_every_try():
+    event = make_event()
+    register(event)
+    email = event.registrations.get().emails.get()
+
+    first = invitation(build_message(email))[0].walk("VEVENT")[0].decoded("DTSTAMP")
+    second = invitation(build_message(email))[0].walk("VEVENT")[0].decoded("DTSTAMP")
+    assert first == second == email.created.replace(microsecond=0)
+
+
+def test_the_waiting_list_email_holds_no_invitation_and_says_no_seat_is_held(committed, mailoutbox):
+    event = make_event(capacity=1)
+    with committed():
+        register(event)
+        register(event, email="waiting@example.org")
+    waiting = mailoutbox[1]
+    assert invitation(waiting) is None
+    assert "No seat is held for you yet" in waiting.body
+    assert "No seat is held for you yet" in waiting.alternatives[0].content
+
+
+def test_cancelling_sends_the_registrant_a_cancel_that_removes_only_them(committed, mailoutbox):
+    event = make_event(capacity=1)
+    outbox = mailoutbox
+    with committed():
+        first = register(event, email="first@example.org").registration
+        register(event, email="second@example.org")
+    request = invitation(outbox[0])[0].walk("VEVENT")[0]
+    outbox.clear()
+    with committed():
+        services.cancel_registration(registration=first)
+    cancellation = next(m for m in outbox if m.to == ["first@example.org"])
+    calendar, other = invitation(cancellation)
+    assert calendar["METHOD"] == "CANCEL"
+    (vevent,) = calendar.walk("VEVENT")
+    assert vevent["UID"] == request["UID"]
+    assert int(vevent["SEQUENCE"]) >= int(request["SEQUENCE"])
+    assert str(vevent["ATTENDEE"]) == "mailto:first@example.org"
+    assert "STATUS" not in vevent  # the event goes on; only this attendee is removed
+    assert other.method.value == "CANCEL"
+    promoted = next(m for m in outbox if m.to == ["second@example.org"])
+    assert invitation(promoted)[0]["METHOD"] == "REQUEST"
+
+
+def test_cancelling_the_event_sends_everyone_a_cancel_with_a_higher_sequence(committed, mailoutbox):
+    event = make_event(capacity=1)
+    outbox = mailoutbox
+    with committed():
+        register(event, email="seat@example.org")
+        register(event, email="waiting@example.org")
+    request = invitation(outbox[0])[0].walk("VEVENT")[0]
+    outbox.clear()
+    with committed():
+        services.cancel_event(event=event)
+    assert sorted(m.to[0] for m in outbox) == ["seat@example.org", "waiting@example.org"]
+    for message in outbox:
+        calendar, other = invitation(message)
+        (vevent,) = calendar.walk("VEVENT")
+        assert calendar["METHOD"] == "CANCEL"
+        assert vevent["UID"] == request["UID"]
+        assert int(vevent["SEQUENCE"]) == int(request["SEQUENCE"]) + 1
+        assert str(vevent["STATUS"]) == "CANCELLED"
+        assert other.vevent.status.value == "CANCELLED"
+        assert "removes it from your calendar" in message.body
+
+
+def test_a_late_confirmation_of_a_seat_given_up_carries_no_invitation(mailoutbox):
+    """Sent after the cancellation (the mail server was down), it must not put the event back."""
+    event = make_event()
+    registration = register(event).registration
+    services.cancel_registration(registration=registration)
+    assert send_pending() == (2, 0)
+    confirmation, cancellation = mailoutbox
+    assert invitation(confirmation) is None
+    assert invitation(cancellation)[0]["METHOD"] == "CANCEL"
+    assert manage_path(confirmation.body)

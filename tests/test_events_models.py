@@ -139,26 +139,46 @@ def test_one_live_registration_per_email_ignoring_case_but_cancelled_ones_do_not
     assert event.registrations.live().count() == 1
 
 
-def test_two_registrations_never_share_a_manage_link():
-    """A shared token hash would let one private link manage another person's place."""
+def test_manage_links_are_derived_from_the_registration_and_the_secret_key(settings):
+    """Nothing in the database opens a link: it is signed with SECRET_KEY, never stored."""
     first = register(make_event(), email="ada@example.org").registration
+    second = register(make_event(), email="grace@example.org").registration
+    token = first.manage_token
+    assert len(token) >= 43
+    assert token != second.manage_token
+    assert Registration.objects.get(pk=first.pk).manage_token == token
+    assert first.token_hash is None
+    row = Registration.objects.filter(pk=first.pk).values().get()
+    assert not any(token in str(value) for value in row.values())
+    assert list(Registration.objects.by_token(token)) == [first]
+    forged = token[:-1] + ("A" if token[-1] != "A" else "B")
+    assert not Registration.objects.by_token(forged).exists()
+    settings.SECRET_KEY = "another-" + settings.SECRET_KEY
+    assert not Registration.objects.by_token(token).exists()
+
+
+def test_links_issued_before_derived_links_still_open_their_registration():
+    registration = register(make_event()).registration
+    old_token = "Old-random-token_" + "x" * 26
+    Registration.objects.filter(pk=registration.pk).update(token_hash=hash_token(old_token))
+    assert list(Registration.objects.by_token(old_token)) == [registration]
+    assert list(Registration.objects.by_token(registration.manage_token)) == [registration]
+    assert not Registration.objects.by_token("Old-random-token_" + "y" * 26).exists()
+
+
+def test_two_registrations_never_share_a_link_issued_before():
+    """A shared token hash would let one old private link manage another person's place."""
+    first = register(make_event(), email="ada@example.org").registration
+    Registration.objects.filter(pk=first.pk).update(token_hash="a" * 64)
     other = Registration(
         event=make_event(),
         name="Grace",
         email="grace@example.org",
         status=Registration.Status.CONFIRMED,
-        token_hash=first.token_hash,
+        token_hash="a" * 64,
     )
     with pytest.raises(IntegrityError), transaction.atomic():
         other.save()
-
-
-def test_only_a_hash_of_the_manage_token_is_stored():
-    registration = Registration(event=make_event())
-    token = registration.issue_token()
-    assert len(token) >= 43
-    assert registration.token_hash == hash_token(token)
-    assert token not in registration.token_hash
 
 
 def test_waiting_position_counts_people_who_arrived_earlier():

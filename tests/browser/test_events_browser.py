@@ -68,3 +68,24 @@ def test_past_events_and_home_page_are_accessible(page, assert_accessible):
     page.goto("/")
     assert page.get_by_role("link", name="Upcoming forum").is_visible()
     assert_accessible(page)
+
+
+def test_a_registrant_sees_downloads_and_erases_their_data(page, assert_accessible, mailoutbox):
+    event = make_event(title="Data we keep", capacity=1)
+    page.goto(event.get_absolute_url())
+    fill_and_submit(page, "Zoë Müller", "zoe@example.org")
+    page.goto(manage_path(mailoutbox[0].body))
+    main = page.get_by_role("main").inner_text()
+    assert "Zoë Müller" in main and "zoe@example.org" in main
+    assert_accessible(page)
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Download your data (JSON)").click()
+    assert download.value.suggested_filename == f"registration-{event.slug}.json"
+    page.get_by_role("link", name="Erase my data").click()
+    assert page.get_by_role("heading", level=1).inner_text() == "Erase your data?"
+    assert_accessible(page)
+    page.get_by_role("button", name="Yes, erase my data").click()
+    assert page.get_by_role("heading", level=1).inner_text() == event.title
+    assert "erased" in page.get_by_role("status").inner_text()
+    assert "1 seat left" in page.get_by_role("main").inner_text()
+    assert_accessible(page)
