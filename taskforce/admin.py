@@ -110,56 +110,101 @@ class VersionedAdmin(VersionAdmin):
         }
         return TemplateResponse(request, "admin/versions/compare.html", context)
 
-    # Restoring: a version may name an image that was deleted since it was replaced.
+    # Restoring a version: the change form filled with it. Saving it is an edit like any
+    # other, so whatever saving does (telling an event's registrants of a new time) happens.
 
     def revision_view(self, request, object_id, version_id, extra_context=None):
-        request.restoring_version = True
-        request.images_before_restore = self._stored_images(unquote(object_id))
-        return super().revision_view(request, object_id, version_id, extra_context)
+        version = get_object_or_404(self.versions_of(unquote(object_id)), pk=version_id)
+        saved = describe_version(version, by=False).removeprefix("the version ")
+        request.restoring_version = version
+        context = {
+            "title": f"Restore {version.object_repr}",
+            "revert": True,
+            **(extra_context or {}),
+        }
+        with self.create_revision(request):
+            response = self.changeform_view(request, object_id, request.path, context)
+            if request.method == "POST" and response.status_code == 302:
+                reversion.set_comment(f"Restored the version {saved}.")
+        context_data = getattr(response, "context_data", None) or {}
+        if "adminform" in context_data and not response.is_rendered:
+            response.template_name = self.revision_form_template
+        return response
 
     def recover_view(self, request, version_id, extra_context=None):
-        request.restoring_version = True
-        request.images_before_restore = {}
+        request.recovering_version = True
         return super().recover_view(request, version_id, extra_context)
+
+    def get_object(self, request, object_id, from_field=None):
+        obj = super().get_object(request, object_id, from_field)
+        if obj is None:
+            return None
+        version = getattr(request, "restoring_version", None)
+        if version is not None:
+            self._fill_with_version(request, obj, version.field_dict)
+        elif getattr(request, "recovering_version", False):
+            for field in self._image_fields():
+                if getattr(obj, field.name) and not stored_file_exists(getattr(obj, field.name)):
+                    self._clear_image(obj, field)
+                    self._say_image_is_gone(request, field, kept=False)
+        return obj
 
     def _image_fields(self):
         return [f for f in self.model._meta.fields if isinstance(f, UploadedImageField)]
 
-    def _stored_images(self, object_id):
-        fields = [
-            name
-            for field in self._image_fields()
-            for name in (field.name, field.width_field, field.height_field)
-            if name
-        ]
-        if not fields:
-            return {}
-        return self.model._base_manager.filter(pk=object_id).values(*fields).first() or {}
-
-    def get_object(self, request, object_id, from_field=None):
-        obj = super().get_object(request, object_id, from_field)
-        if obj is not None and getattr(request, "restoring_version", False):
-            self._keep_stored_images(request, obj)
-        return obj
-
-    def _keep_stored_images(self, request, obj):
-        """Where the version's image is gone, keep the current one (or none) and say so."""
-        current = request.images_before_restore
-        for field in self._image_fields():
-            file = getattr(obj, field.name)
-            if not file or stored_file_exists(file):
+    def _fill_with_version(self, request, obj, values):
+        """Put the version's values of the fields staff edit on `obj` (in memory)."""
+        images = self._image_fields()
+        dimensions = {name for field in images for name in (field.width_field, field.height_field)}
+        for field in self.model._meta.concrete_fields:
+            if (
+                field.primary_key
+                or not field.editable
+                or field.attname not in values
+                or field.attname in dimensions
+            ):
                 continue
-            setattr(obj, field.name, current.get(field.name) or "")
-            for dimension in (field.width_field, field.height_field):
-                if dimension:
-                    setattr(obj, dimension, current.get(dimension))
-            if request.method == "GET":
-                kept = "the current one is kept" if current.get(field.name) else "it is left empty"
-                messages.warning(
-                    request,
-                    f"The {field.verbose_name} of this version is no longer stored (it was "
-                    f"replaced or removed since); {kept}.",
-                )
+            if field in images:
+                self._restore_image(request, obj, field, values)
+            else:
+                setattr(obj, field.attname, values[field.attname])
+        cache = obj.__dict__.setdefault("_prefetched_objects_cache", {})
+        for field in self.model._meta.many_to_many:
+            if field.attname in values:
+                related = field.related_model._base_manager.filter(pk__in=values[field.attname])
+                cache[field.name] = related
+
+    def _restore_image(self, request, obj, field, values):
+        """A version may name an image deleted since it was replaced: then keep the current one."""
+        old = values[field.attname]
+        name = getattr(old, "name", old) or ""
+        if name == getattr(obj, field.attname).name:
+            return
+        if name and not stored_file_exists(old):
+            self._say_image_is_gone(request, field, kept=bool(getattr(obj, field.attname)))
+            return
+        if not name:
+            self._clear_image(obj, field)
+            return
+        setattr(obj, field.attname, name)
+        for dimension in (field.width_field, field.height_field):
+            setattr(obj, dimension, values.get(dimension))
+
+    @staticmethod
+    def _clear_image(obj, field):
+        setattr(obj, field.attname, "")
+        for dimension in (field.width_field, field.height_field):
+            setattr(obj, dimension, None)
+
+    @staticmethod
+    def _say_image_is_gone(request, field, *, kept):
+        if request.method == "GET":
+            outcome = "the current one is kept" if kept else "it is left empty"
+            messages.warning(
+                request,
+                f"The {field.verbose_name} of this version is no longer stored (it was "
+                f"replaced or removed since); {outcome}.",
+            )
 
 
 @admin.register(Organisation)

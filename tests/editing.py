@@ -95,8 +95,9 @@ def article_form(article=None, **changes):
 class _FormReader(HTMLParser):
     """The values a browser would submit from the admin's change form."""
 
-    def __init__(self):
+    def __init__(self, form_id):
         super().__init__(convert_charrefs=True)
+        self.form_id = form_id
         self.data = {}
         self.in_form = False
         self.select = None
@@ -107,7 +108,7 @@ class _FormReader(HTMLParser):
 
     def handle_starttag(self, tag, attrs):
         attrs = dict(attrs)
-        if tag == "form" and attrs.get("id", "").endswith("_form"):
+        if tag == "form" and self.form_id(attrs.get("id")):
             self.in_form = True
         if not self.in_form or ("name" not in attrs and tag != "option"):
             return
@@ -141,9 +142,9 @@ class _FormReader(HTMLParser):
             self.textarea = None
 
 
-def change_form_data(response, **changes):
+def change_form_data(response, form_id=lambda id: (id or "").endswith("_form"), **changes):
     """What the admin page's form submits as it stands, with `changes` typed in."""
-    reader = _FormReader()
+    reader = _FormReader(form_id)
     reader.feed(response.content.decode())
     data = {name: values if len(values) > 1 else values[0] for name, values in reader.data.items()}
     data.update(changes)

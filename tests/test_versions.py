@@ -16,6 +16,7 @@ from news.models import Article, Topic
 from quotes.models import Person, Quote
 from taskforce.versions import blocks_diff, inline_diff, text_blocks
 from tests.editing import article_form, change_form_data, make_editor, photo_bytes, upload
+from tests.events_helpers import make_event, register
 from tests.makers import make_article, make_person, make_quote, make_topic
 
 pytestmark = pytest.mark.django_db
@@ -166,7 +167,7 @@ def test_restoring_a_version_brings_its_content_back_and_keeps_the_later_one(
     article.refresh_from_db()
     assert (article.title, article.body) == ("The original title", BODY)
     assert versions_of(article).count() == 3
-    assert "Reverted to previous version" in versions_of(article).first().revision.get_comment()
+    assert "Restored the version saved" in versions_of(article).first().revision.get_comment()
 
 
 def test_restoring_a_version_whose_image_was_replaced_keeps_the_current_image(
@@ -227,6 +228,15 @@ def test_event_history_survives_the_purge_and_never_holds_registrants():
     assert "Restore this version" not in history  # the only version is the current one
     assert "manager" in history
 
+    Event.objects.filter(pk=event.pk).update(title="Renamed elsewhere")
+    restore_url = f"/admin/events/event/{event.pk}/history/{version.pk}/"
+    form = client.get(restore_url)
+    assert 'value="World Smart City Forum"' in form.content.decode()
+    assert client.post(restore_url, change_form_data(form, _save="Save")).status_code == 302
+    event.refresh_from_db()
+    assert event.title == "World Smart City Forum"
+    assert versions_of(event).count() == 2
+
 
 def test_people_and_quotes_are_restored_too(editor_client):
     person = make_person(name="Philippe Metzger", slug="philippe-metzger", role="IEC GS")
@@ -267,3 +277,31 @@ def test_body_diff_lists_added_removed_and_changed_paragraphs():
         ("unchanged", "1 paragraph unchanged"),
         ("added", "New paragraph."),
     ]
+
+
+def test_restoring_an_event_time_tells_its_registrants_as_any_change_does(
+    mailoutbox, django_capture_on_commit_callbacks
+):
+    manager = get_user_model().objects.create_user("planner", password="pw", is_staff=True)
+    manager.groups.add(Group.objects.get(name="Event managers"))
+    client = Client()
+    client.force_login(manager)
+    event = make_event(title="Workshop")
+    register(event, email="ada@example.org")
+    url = f"/admin/events/event/{event.pk}/change/"
+    client.post(url, change_form_data(client.get(url), _save="Save"))
+    first = versions_of(event).get()
+    later = event.start + timedelta(days=1)
+    Event.objects.filter(pk=event.pk).update(start=later, end=later + timedelta(hours=2))
+    mailoutbox.clear()
+
+    restore_url = f"/admin/events/event/{event.pk}/history/{first.pk}/"
+    asked = client.post(restore_url, change_form_data(client.get(restore_url), _save="Save"))
+    assert "Email the registrants about this change?" in asked.content.decode()
+    confirmation = change_form_data(asked, form_id=lambda id: id is None, _confirm_telling="yes")
+    with django_capture_on_commit_callbacks(execute=True):
+        confirmed = client.post(restore_url, confirmation)
+    assert confirmed.status_code == 302
+    event.refresh_from_db()
+    assert event.start == first.field_dict["start"]
+    assert [message.to for message in mailoutbox] == [["ada@example.org"]]
