@@ -7,7 +7,8 @@ class TaskforceConfig(AppConfig):
     verbose_name = "Site"
 
     def ready(self):
-        from . import cache, checks, postgres  # noqa: F401  (checks registers the deploy checks)
+        from . import cache, checks, images, postgres  # noqa: F401  (checks: the deploy checks)
 
         cache.connect_signals()
+        images.stop_watching_every_loaded_row()
         connection_created.connect(postgres.use_compiled_timestamp_loader)
