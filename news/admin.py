@@ -21,6 +21,7 @@ from django.utils.translation import ngettext
 from django_prose_editor.widgets import importmap
 
 from taskforce.admin import VersionedAdmin
+from taskforce.images import admin_preview, admin_thumbnail
 from taskforce.versions import compared_fields, field_changes, field_values
 
 from .models import Article, ArticleDraft, EmbargoLink, Topic
@@ -412,24 +413,12 @@ class ArticleAdmin(VersionedAdmin):
 
     @admin.display(description="image")
     def thumbnail(self, article):
-        if not article.image:
-            return ""
-        return format_html(
-            '<img class="admin-thumbnail" src="{}" alt="" width="80">',
-            article.image_thumbnail.url,
-        )
+        return admin_thumbnail(article.image, article.image_thumbnail)
 
     @admin.display(description="image as shown on the site")
     def image_preview(self, article):
-        picture = article.picture if article else None
-        if picture is None:
-            return "—"
-        return format_html(
-            '<img class="admin-image-preview" src="{}" alt="{}" width="240"><br>{} by {} pixels',
-            article.image_480.url,
-            picture.alt,
-            article.image_width,
-            article.image_height,
+        return admin_preview(
+            article.picture, width=article.image_width, height=article.image_height
         )
 
     @admin.display(description="state", ordering="status")

@@ -6,11 +6,11 @@ inline added. Without the quotes app, articles keep their plain admin.
 """
 
 from django.contrib import admin
-from django.utils.html import format_html
 
 from news.admin import ArticleAdmin, SavedWithTheArticleFormSet
 from news.models import Article
 from taskforce.admin import VersionedAdmin
+from taskforce.images import admin_preview, admin_thumbnail
 
 from .models import Person, Quote
 
@@ -28,24 +28,11 @@ class PersonAdmin(VersionedAdmin):
 
     @admin.display(description="photo")
     def thumbnail(self, person):
-        if not person.photo:
-            return ""
-        return format_html(
-            '<img class="admin-thumbnail" src="{}" alt="" width="80">', person.photo_thumbnail.url
-        )
+        return admin_thumbnail(person.photo, person.photo_thumbnail)
 
     @admin.display(description="photo as shown on the site")
     def photo_preview(self, person):
-        picture = person.picture if person else None
-        if picture is None:
-            return "—"
-        return format_html(
-            '<img class="admin-image-preview" src="{}" alt="{}" width="240"><br>{} by {} pixels',
-            person.photo_480.url,
-            picture.alt,
-            person.photo_width,
-            person.photo_height,
-        )
+        return admin_preview(person.picture, width=person.photo_width, height=person.photo_height)
 
 
 @admin.register(Quote)

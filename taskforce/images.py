@@ -23,6 +23,7 @@ from django.db.models.fields.files import ImageFieldFile
 from django.db.models.signals import post_delete, post_init, post_save, pre_save
 from django.utils import timezone
 from django.utils.deconstruct import deconstructible
+from django.utils.html import format_html
 from django.utils.text import slugify
 from imagekit import ImageSpec
 from imagekit.cachefiles import ImageCacheFile
@@ -298,6 +299,30 @@ class Picture:
     @property
     def srcset(self):
         return ", ".join(f"{url} {width}w" for url, width in self.sources)
+
+    def url_for(self, width):
+        """The narrowest copy at least `width` pixels wide, or the widest there is."""
+        return next((url for url, wide in self.sources if wide >= width), self.sources[-1][0])
+
+
+def admin_thumbnail(image, thumbnail):
+    """The small copy that lists in the admin show."""
+    if not image:
+        return ""
+    return format_html('<img class="admin-thumbnail" src="{}" alt="" width="80">', thumbnail.url)
+
+
+def admin_preview(picture, *, width, height):
+    """The image on its form as the site shows it, with the size of the original."""
+    if picture is None:
+        return "—"
+    return format_html(
+        '<img class="admin-image-preview" src="{}" alt="{}" width="240"><br>{} by {} pixels',
+        picture.url_for(480),
+        picture.alt,
+        width,
+        height,
+    )
 
 
 def make_picture(image, *, width, height, renditions, fallback, alt):

@@ -141,3 +141,15 @@ def s3_bucket(s3_server, monkeypatch):
     # As README, Deploying says: anyone may read the files, only the site may write them.
     client.put_bucket_policy(Bucket=bucket, Policy=public_read_policy(bucket))
     return SimpleNamespace(name=bucket, endpoint=s3_server, client=client)
+
+
+@pytest.fixture
+def editor_client(db):
+    """A client signed in as a member of the Editors group."""
+    from django.test import Client
+
+    from tests.editing import make_editor
+
+    client = Client()
+    client.force_login(make_editor())
+    return client

@@ -14,7 +14,6 @@ from news.models import Article, ArticleDraft
 from tests.editing import (
     article_form,
     change_form_data,
-    make_editor,
     photo_bytes,
     split,
     stored_files,
@@ -25,13 +24,6 @@ from tests.makers import make_article, make_person, make_quote, make_topic
 pytestmark = pytest.mark.django_db
 
 LIVE_BODY = "<p>The Task Force meets in Geneva.</p>"
-
-
-@pytest.fixture
-def editor_client():
-    client = Client()
-    client.force_login(make_editor())
-    return client
 
 
 @pytest.fixture

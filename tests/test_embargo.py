@@ -10,17 +10,10 @@ from django.test import Client
 from django.utils import timezone
 
 from news.models import Article, EmbargoLink
-from tests.editing import change_form_data, make_editor, split
+from tests.editing import change_form_data, split
 from tests.makers import make_article
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def editor_client():
-    client = Client()
-    client.force_login(make_editor())
-    return client
 
 
 @pytest.fixture

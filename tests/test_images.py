@@ -6,7 +6,6 @@ from datetime import timedelta
 
 import pytest
 from django.core.files.storage import default_storage
-from django.test import Client
 from django.utils import timezone
 from PIL import Image
 
@@ -14,7 +13,6 @@ from news.models import Article, ArticleDraft
 from tests.editing import (
     SVG,
     article_form,
-    make_editor,
     photo_bytes,
     stored_files,
     upload,
@@ -22,13 +20,6 @@ from tests.editing import (
 from tests.makers import make_article, make_person, make_quote
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def editor_client():
-    editor_client = Client()
-    editor_client.force_login(make_editor())
-    return editor_client
 
 
 @pytest.fixture

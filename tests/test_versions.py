@@ -15,18 +15,11 @@ from events.services import purge_personal_data
 from news.models import Article, Topic
 from quotes.models import Person, Quote
 from taskforce.versions import blocks_diff, inline_diff, text_blocks
-from tests.editing import article_form, change_form_data, make_editor, photo_bytes, upload
+from tests.editing import article_form, change_form_data, photo_bytes, upload
 from tests.events_helpers import make_event, register
 from tests.makers import make_article, make_person, make_quote, make_topic
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def editor_client():
-    client = Client()
-    client.force_login(make_editor())
-    return client
 
 
 def versions_of(obj):
