@@ -1,6 +1,10 @@
-from django.core.management.base import BaseCommand
+import logging
+
+from django.core.management.base import BaseCommand, CommandError
 
 from news.models import ArticleDraft
+
+logger = logging.getLogger(__name__)
 
 
 class Command(BaseCommand):
@@ -10,6 +14,15 @@ class Command(BaseCommand):
     )
 
     def handle(self, *args, **options):
+        failed = 0
         for draft in ArticleDraft.objects.due().select_related("article"):
-            article = draft.publish()
+            try:
+                article = draft.publish()
+            except Exception:
+                # One that fails (and is tried again next minute) holds up none of the others.
+                logger.exception("Could not publish the scheduled changes to %s", draft.article)
+                failed += 1
+                continue
             self.stdout.write(f"Published the scheduled changes to “{article}”.")
+        if failed:
+            raise CommandError(f"{failed} scheduled changes could not be published (see the log).")
