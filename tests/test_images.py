@@ -276,3 +276,22 @@ def test_media_are_served_from_media_root_and_nothing_else(client, settings, tmp
     assert client.get("/media/../secret.jpg").status_code == 404
     assert client.get("/media/%2e%2e/secret.jpg").status_code == 404
     assert client.get("/media/missing.jpg").status_code == 404
+
+
+def test_an_image_below_the_fold_is_loaded_lazily_and_one_at_the_top_at_once():
+    from django.template.loader import render_to_string
+
+    from taskforce.images import Picture
+
+    picture = Picture(
+        sources=[("/a-480.webp", 480), ("/a-960.webp", 960)],
+        fallback_url="/a.jpg",
+        width=960,
+        height=640,
+        alt="A hall",
+    )
+    below = render_to_string("includes/picture.html", {"picture": picture, "lazy": True})
+    assert 'loading="lazy"' in below
+    assert 'srcset="/a-480.webp 480w, /a-960.webp 960w"' in below
+    top = render_to_string("includes/picture.html", {"picture": picture, "sizes": "42rem"})
+    assert "loading=" not in top and 'sizes="42rem"' in top
