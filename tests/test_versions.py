@@ -298,3 +298,23 @@ def test_restoring_an_event_time_tells_its_registrants_as_any_change_does(
     event.refresh_from_db()
     assert event.start == first.field_dict["start"]
     assert [message.to for message in mailoutbox] == [["ada@example.org"]]
+
+
+def test_a_deleted_article_can_be_recovered_from_its_last_version(
+    editor_client, article, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        save_article(
+            editor_client, article, image=upload("gone.jpg", photo_bytes(600, 400)), image_alt="A"
+        )
+        editor_client.post(f"/admin/news/article/{article.pk}/delete/", {"post": "yes"})
+    assert not Article.objects.filter(pk=article.pk).exists()
+    listing = editor_client.get("/admin/news/article/recover/").content.decode()
+    assert "Cities meet" in listing
+    version = Version.objects.get_deleted(Article).get()
+    form = editor_client.get(f"/admin/news/article/recover/{version.pk}/")
+    assert "no longer stored" in form.content.decode()
+    data = change_form_data(form, _save="Save")
+    assert editor_client.post(f"/admin/news/article/recover/{version.pk}/", data).status_code == 302
+    recovered = Article.objects.get(pk=article.pk)
+    assert (recovered.title, recovered.image.name) == ("Cities meet", "")
