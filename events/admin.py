@@ -1,17 +1,24 @@
 import csv
+import re
+from urllib.parse import urlencode
 
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.db.models import Count, Q
-from django.http import HttpResponse
+from django.http import HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
-from django.urls import reverse
-from django.utils.html import format_html
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
+from django.utils.translation import ngettext
 
-from taskforce.admin import VersionedAdmin
+from taskforce.admin import VersionedAdmin, record_in_history
 
 from . import services
+from .admin_forms import EventAdminForm, RegistrationAdminForm
 from .models import Event, OutgoingEmail, Registration
 
 CSV_FIELDS = ["event", "name", "email", "organisation", "status", "consented_at", "created"]
@@ -49,6 +56,58 @@ def registrations_csv(registrations, filename):
     return response
 
 
+PROMOTED_BY_CAPACITY = "Promoted from the waiting list: the capacity was raised."
+
+
+def people_text(count):
+    return ngettext("%d person", "%d people", count) % count
+
+
+def promoted_message(count, *, short=False):
+    if short:
+        return ngettext("%d person promoted", "%d people promoted", count) % count
+    return (
+        ngettext(
+            "%d person promoted from the waiting list and emailed.",
+            "%d people promoted from the waiting list and emailed.",
+            count,
+        )
+        % count
+    )
+
+
+def short_day(day):
+    return f"{day.day} {day:%b %Y}"
+
+
+def list_when(event):
+    """The event's dates and times in its zone, short enough for the list of events."""
+    if event.all_day:
+        first, last = event.first_day, event.last_day
+        if first == last:
+            return short_day(first)
+        return f"{short_day(first)} \N{EN DASH} {short_day(last)}"
+    start, end = event.local(event.start), event.local(event.end)
+    if start.date() == end.date():
+        return f"{short_day(start)}, {start:%H:%M}\N{EN DASH}{end:%H:%M} {end:%Z}"
+    start_zone = f" {start:%Z}" if start.tzname() != end.tzname() else ""
+    return (
+        f"{short_day(start)} {start:%H:%M}{start_zone} \N{EN DASH} "
+        f"{short_day(end)} {end:%H:%M} {end:%Z}"
+    )
+
+
+def wrap_points(address):
+    """The address in pieces: a break may come before the @ and after each dot."""
+    return ((piece,) for piece in re.split(r"(?<=\.)|(?=@)", address))
+
+
+def registrations_link(event, status, count):
+    query = urlencode({"event__id__exact": event.pk, "status__exact": status})
+    url = f"{reverse('admin:events_registration_changelist')}?{query}"
+    return format_html('<a href="{}">{}</a>', url, count)
+
+
 class RegistrationInline(admin.TabularInline):
     model = Registration
     fields = ["name", "email", "organisation", "status", "created"]
@@ -64,14 +123,14 @@ class RegistrationInline(admin.TabularInline):
 
 @admin.register(Event)
 class EventAdmin(VersionedAdmin):
+    form = EventAdminForm
     list_display = [
         "title",
-        "start",
+        "when",
         "status",
         "capacity",
         "confirmed",
         "waitlisted",
-        "registrations_link",
     ]
     list_filter = ["status", "is_online", "all_day", "waiting_list_enabled", "organisers", "start"]
     search_fields = ["title", "summary", "venue_name"]
@@ -79,12 +138,18 @@ class EventAdmin(VersionedAdmin):
     prepopulated_fields = {"slug": ["title"]}
     autocomplete_fields = ["organisers"]
     readonly_fields = ["sequence", "registrations_erased", "created", "updated"]
-    actions = ["export_registrations", "promote_waiting", "cancel_events"]
+    actions = [
+        "publish_events",
+        "unpublish_events",
+        "export_registrations",
+        "promote_waiting",
+        "cancel_events",
+    ]
     inlines = [RegistrationInline]
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     fieldsets = [
         (None, {"fields": ["title", "slug", "status", "summary", "body", "organisers"]}),
-        ("When", {"fields": ["start", "end", "time_zone", "all_day"]}),
+        ("When", {"fields": ["time_zone", "start", "end", "all_day"]}),
         ("Where", {"fields": ["is_online", "online_url", "venue_name", "venue_address"]}),
         (
             "Registration",
@@ -116,6 +181,27 @@ class EventAdmin(VersionedAdmin):
             )
         )
 
+    def get_list_display(self, request):
+        """The counts link to the people counted, for those who may see registrations."""
+        if self.has_view_registrations_permission(request):
+            return [
+                "confirmed_link"
+                if n == "confirmed"
+                else "waitlisted_link"
+                if n == "waitlisted"
+                else n
+                for n in self.list_display
+            ]
+        return self.list_display
+
+    @admin.display(description="when", ordering="start")
+    def when(self, event):
+        """Short, in the event's own zone, with the zone named under it."""
+        zone = format_html_join(
+            mark_safe("/<wbr>"), "{}", ((p,) for p in event.time_zone.split("/"))
+        )
+        return format_html('{}<br><span class="quiet">{}</span>', list_when(event), zone)
+
     @admin.display(description="confirmed", ordering="confirmed_total")
     def confirmed(self, event):
         return event.confirmed_total
@@ -124,10 +210,13 @@ class EventAdmin(VersionedAdmin):
     def waitlisted(self, event):
         return event.waitlisted_total
 
-    @admin.display(description="registrations")
-    def registrations_link(self, event):
-        url = reverse("admin:events_registration_changelist") + f"?event__id__exact={event.pk}"
-        return format_html('<a href="{}">View</a>', url)
+    @admin.display(description="confirmed", ordering="confirmed_total")
+    def confirmed_link(self, event):
+        return registrations_link(event, Registration.Status.CONFIRMED, event.confirmed_total)
+
+    @admin.display(description="waiting", ordering="waitlisted_total")
+    def waitlisted_link(self, event):
+        return registrations_link(event, Registration.Status.WAITLISTED, event.waitlisted_total)
 
     def get_inlines(self, request, obj):
         if obj is None or not request.user.has_perm("events.view_registration"):
@@ -135,17 +224,25 @@ class EventAdmin(VersionedAdmin):
         return super().get_inlines(request, obj)
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
-        """A change that emails registrants is saved only once staff confirm it."""
-        if (
-            request.method == "POST"
-            and object_id
-            and CONFIRMED_TELLING not in request.POST
-            and "_saveasnew" not in request.POST
-        ):
-            confirmation = self.telling_confirmation(request, unquote(object_id))
-            if confirmation is not None:
-                return confirmation
-        return super().changeform_view(request, object_id, form_url, extra_context)
+        """
+        A change that emails registrants is saved only once staff confirm it. The page shows
+        times in the event's zone, also those shown read-only (so it is rendered here).
+        """
+        event = self.get_object(request, unquote(object_id)) if object_id else None
+        with timezone.override(event.zone if event else None):
+            response = None
+            if (
+                request.method == "POST"
+                and object_id
+                and CONFIRMED_TELLING not in request.POST
+                and "_saveasnew" not in request.POST
+            ):
+                response = self.telling_confirmation(request, unquote(object_id))
+            if response is None:
+                response = super().changeform_view(request, object_id, form_url, extra_context)
+            if hasattr(response, "render"):
+                response.render()
+        return response
 
     def telling_confirmation(self, request, object_id):
         """The page saying who the change will email, or None when it emails nobody."""
@@ -201,39 +298,147 @@ class EventAdmin(VersionedAdmin):
         obj.save(update_fields=[*other_fields, "updated"])
         result = services.change_event(event=stored, **changes)
         if result.told:
-            self.message_user(request, f"{len(result.told)} people emailed about the change.")
+            self.message_user(request, f"{people_text(len(result.told))} emailed about the change.")
         if result.promoted:
-            promoted = len(result.promoted)
-            self.message_user(
-                request, f"{promoted} people promoted from the waiting list and emailed."
-            )
+            record_in_history(request, result.promoted, PROMOTED_BY_CAPACITY)
+            self.message_user(request, promoted_message(len(result.promoted)))
         if result.cancelled:
+            record_in_history(request, result.cancelled, "Cancelled with the event and emailed.")
             self.message_user(
                 request,
-                f"Event cancelled; {len(result.cancelled)} people emailed.",
+                f"Event cancelled; {people_text(len(result.cancelled))} emailed.",
                 messages.WARNING,
             )
 
-    @admin.action(description="Export registrations as CSV", permissions=["view_registrations"])
+    def get_urls(self):
+        cancel = self.admin_site.admin_view(self.cancel_view)
+        return [
+            path("<path:object_id>/cancel/", cancel, name="events_event_cancel"),
+            *super().get_urls(),
+        ]
+
+    @admin.action(description="Publish selected events", permissions=["change"])
+    def publish_events(self, request, queryset):
+        count = self.change_publication(request, queryset, published=True)
+        message = ngettext("%d event published.", "%d events published.", count) % count
+        self.message_user(request, message, messages.SUCCESS if count else messages.WARNING)
+
+    @admin.action(description="Unpublish selected events (back to draft)", permissions=["change"])
+    def unpublish_events(self, request, queryset):
+        count = self.change_publication(request, queryset, published=False)
+        message = (
+            ngettext("%d event returned to draft.", "%d events returned to draft.", count) % count
+        )
+        self.message_user(request, message, messages.SUCCESS if count else messages.WARNING)
+
+    def change_publication(self, request, queryset, *, published):
+        """Through the service, event by event; each one changed says so in its history."""
+        changed = [
+            event
+            for event in queryset
+            if services.change_publication(event=event, published=published)
+        ]
+        done = "Published" if published else "Returned to draft"
+        record_in_history(request, changed, f"{done} (list action).")
+        return len(changed)
+
+    @admin.action(
+        description="Export their registrations as CSV", permissions=["view_registrations"]
+    )
     def export_registrations(self, request, queryset):
         registrations = Registration.objects.filter(event__in=queryset).order_by(
             "event__start", "created"
         )
         return registrations_csv(registrations, "registrations.csv")
 
-    @admin.action(
-        description="Promote from the waiting list into free seats", permissions=["change"]
-    )
+    @admin.action(description="Fill free seats from the waiting list", permissions=["change"])
     def promote_waiting(self, request, queryset):
-        promoted = sum(len(services.promote_from_waiting_list(event=event)) for event in queryset)
-        self.message_user(request, f"{promoted} people promoted from the waiting list and emailed.")
+        promoted = []
+        for event in queryset:
+            promoted_here = services.promote_from_waiting_list(event=event)
+            record_in_history(
+                request, promoted_here, "Promoted from the waiting list (list action)."
+            )
+            if promoted_here:
+                people = people_text(len(promoted_here))
+                message = f"{people} promoted from the waiting list (list action)."
+                record_in_history(request, [event], message)
+            promoted += promoted_here
+        self.message_user(request, promoted_message(len(promoted)))
 
-    @admin.action(description="Cancel events and email everyone registered", permissions=["change"])
+    @admin.action(description="Cancel selected events…", permissions=["change"])
     def cancel_events(self, request, queryset):
-        emailed = sum(len(services.cancel_event(event=event)) for event in queryset)
+        """Asks first (saying how many people will be emailed), as deleting does."""
+        if request.POST.get("post") == "yes":
+            self.cancel(request, queryset)
+            return None
+        return self.cancel_confirmation(request, queryset, selected=True)
+
+    def cancel_view(self, request, object_id):
+        """The change form's "Cancel event": the same question for this one event."""
+        event = self.get_object(request, unquote(object_id))
+        if event is None:
+            return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
+        if not self.has_change_permission(request, event):
+            raise PermissionDenied
+        events = self.get_queryset(request).filter(pk=event.pk)
+        change_url = reverse("admin:events_event_change", args=[event.pk])
+        if request.method == "POST":
+            self.cancel(request, events)
+            return HttpResponseRedirect(change_url)
+        return self.cancel_confirmation(request, events, selected=False, back_url=change_url)
+
+    def cancel_confirmation(self, request, queryset, *, selected, back_url=None):
+        events = list(queryset.exclude(status=Event.Status.CANCELLED).order_by("start", "pk"))
+        if not events:
+            self.message_user(request, "The selected events are cancelled already.", messages.INFO)
+            return HttpResponseRedirect(back_url or request.get_full_path())
+        for event in events:
+            event.people_to_email = event.confirmed_total + event.waitlisted_total
+        people = sum(event.people_to_email for event in events)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": ngettext("Cancel this event?", "Cancel these %(count)d events?", len(events))
+            % {"count": len(events)},
+            "opts": self.opts,
+            "events": events,
+            "people": people,
+            "people_text": people_text(people),
+            "confirm_text": ngettext(
+                "Yes, cancel the event and email %(people)s",
+                "Yes, cancel %(count)d events and email %(people)s",
+                len(events),
+            )
+            % {"count": len(events), "people": people_text(people)},
+            "already_cancelled": queryset.filter(status=Event.Status.CANCELLED).count(),
+            "selected": selected,
+            "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+            "back_url": back_url or reverse("admin:events_event_changelist"),
+        }
+        request.current_app = self.admin_site.name
+        return TemplateResponse(request, "admin/events/event/cancel_confirmation.html", context)
+
+    def cancel(self, request, queryset):
+        """Cancel each event through the service, which emails everyone registered."""
+        cancelled = []
+        emailed = 0
+        for event in queryset.exclude(status=Event.Status.CANCELLED):
+            registrations = services.cancel_event(event=event)
+            record_in_history(request, registrations, "Cancelled with the event and emailed.")
+            record_in_history(
+                request, [event], f"Cancelled; {people_text(len(registrations))} emailed."
+            )
+            cancelled.append(event)
+            emailed += len(registrations)
+        count = len(cancelled)
         self.message_user(
             request,
-            f"{queryset.count()} events cancelled; {emailed} people emailed.",
+            ngettext(
+                "%(count)d event cancelled; %(people)s emailed.",
+                "%(count)d events cancelled; %(people)s emailed.",
+                count,
+            )
+            % {"count": count, "people": people_text(emailed)},
             messages.WARNING,
         )
 
@@ -261,13 +466,14 @@ def describe_changes(before, after):
 
 @admin.register(Registration)
 class RegistrationAdmin(admin.ModelAdmin):
-    list_display = ["name", "email", "organisation", "event", "status", "created"]
+    form = RegistrationAdminForm
+    list_display = ["name", "email_address", "organisation", "event_title", "status", "registered"]
     list_filter = ["status", "event"]
     search_fields = ["name", "email", "organisation", "event__title"]
     list_select_related = ["event"]
     readonly_fields = ["event", "status", "consent", "consented_at", "created", "updated"]
     fields = ["event", "name", "email", "organisation", "status", "consent", "consented_at"]
-    actions = ["export_csv", "cancel_registrations"]
+    actions = ["export_csv", "promote_registrations", "cancel_registrations"]
     date_hierarchy = "created"
 
     def has_add_permission(self, request):
@@ -277,21 +483,90 @@ class RegistrationAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return False
 
+    def get_list_display(self, request):
+        """A list of one event's registrations (as the events list links to) names it once."""
+        if "event__id__exact" in request.GET:
+            return [name for name in self.list_display if name != "event_title"]
+        return self.list_display
+
+    @admin.display(description="email", ordering="email")
+    def email_address(self, registration):
+        """Long addresses may wrap at the @ and the dots, so the list fits the screen."""
+        return format_html_join(mark_safe("<wbr>"), "{}", wrap_points(registration.email))
+
+    @admin.display(description="event", ordering="event__start")
+    def event_title(self, registration):
+        return registration.event.title
+
+    @admin.display(description="registered", ordering="created")
+    def registered(self, registration):
+        """When, in the event's zone like the event's own times."""
+        created = registration.event.local(registration.created)
+        return f"{short_day(created)}, {created:%H:%M %Z}"
+
     @admin.action(description="Export selected as CSV", permissions=["view"])
     def export_csv(self, request, queryset):
         return registrations_csv(queryset.order_by("event__start", "created"), "registrations.csv")
 
     @admin.action(
-        description="Cancel selected registrations and email them", permissions=["change"]
+        description="Promote selected from the waiting list (a seat is added if full)",
+        permissions=["change"],
     )
+    def promote_registrations(self, request, queryset):
+        promoted, skipped = [], 0
+        for registration in queryset.order_by("created", "pk"):
+            event = Event.objects.filter(pk=registration.event_id)
+            capacity = event.values_list("capacity", flat=True).get()
+            result = services.promote_registration(registration=registration)
+            if result is None:
+                skipped += 1
+                continue
+            promoted.append(result)
+            record_in_history(request, [result], "Promoted from the waiting list (list action).")
+            if result.event.capacity != capacity:
+                record_in_history(
+                    request,
+                    [result.event],
+                    f"Capacity raised from {capacity} to {result.event.capacity} to seat "
+                    f"{result.name}, promoted from the waiting list (list action).",
+                )
+        if promoted:
+            self.message_user(request, promoted_message(len(promoted)), messages.SUCCESS)
+        if skipped:
+            self.message_user(
+                request,
+                ngettext(
+                    "%d registration was left as it is: only people on the waiting list of a "
+                    "published event still to come can be promoted.",
+                    "%d registrations were left as they are: only people on the waiting list "
+                    "of a published event still to come can be promoted.",
+                    skipped,
+                )
+                % skipped,
+                messages.WARNING,
+            )
+
+    @admin.action(description="Cancel selected registrations", permissions=["change"])
     def cancel_registrations(self, request, queryset):
-        promoted = 0
-        cancelled = 0
+        promoted = []
+        cancelled = []
         for registration in queryset.live():
-            promoted += len(services.cancel_registration(registration=registration))
-            cancelled += 1
+            promoted_here = services.cancel_registration(registration=registration)
+            cancelled.append(registration)
+            promoted += promoted_here
+        record_in_history(request, cancelled, "Cancelled and emailed (list action).")
+        record_in_history(
+            request, promoted, "Promoted from the waiting list: a seat was freed (list action)."
+        )
+        count = len(cancelled)
         self.message_user(
-            request, f"{cancelled} registrations cancelled; {promoted} people promoted."
+            request,
+            ngettext(
+                "%(count)d registration cancelled; %(promoted)s.",
+                "%(count)d registrations cancelled; %(promoted)s.",
+                count,
+            )
+            % {"count": count, "promoted": promoted_message(len(promoted), short=True)},
         )
 
 

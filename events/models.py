@@ -185,6 +185,19 @@ class Event(models.Model):
                 condition=Q(capacity__isnull=True) | Q(capacity__gte=0),
                 name="event_capacity_not_negative",
             ),
+            models.CheckConstraint(
+                condition=Q(registration_opens_at__isnull=True)
+                | Q(registration_closes_at__isnull=True)
+                | Q(registration_closes_at__gt=models.F("registration_opens_at")),
+                name="event_registration_closes_after_opening",
+                violation_error_message="Registration must close after it opens.",
+            ),
+            models.CheckConstraint(
+                condition=Q(registration_closes_at__isnull=True)
+                | Q(registration_closes_at__lte=models.F("end")),
+                name="event_registration_closes_by_the_end",
+                violation_error_message="Registration must close by the end of the event.",
+            ),
         ]
 
     def __str__(self):
@@ -198,13 +211,37 @@ class Event(models.Model):
             raise ValidationError({"slug": f"“{self.slug}” is taken by a page of the site."})
         if self.start and self.end:
             if self.all_day:
-                self.start, self.end = self.all_day_bounds(
-                    self.local(self.start).date(), self.local(self.end).date()
-                )
+                # The end is the midnight after the last day: cleaning again changes nothing.
+                last_day = max(self.first_day, self.last_day)
+                self.start, self.end = self.all_day_bounds(self.first_day, last_day)
             if self.end < self.start:
                 raise ValidationError({"end": "The event cannot end before it starts."})
         if self.venue_address and not self.venue_name:
             raise ValidationError({"venue_name": "Name the venue whose address you gave."})
+        self.clean_registration_window()
+
+    def clean_registration_window(self):
+        """Registration opens before it closes, and closes by the end of the event."""
+        opens, closes = self.registration_opens_at, self.registration_closes_at
+        if opens and closes and closes <= opens:
+            raise ValidationError(
+                {"registration_closes_at": "Registration must close after it opens."}
+            )
+        if closes and self.end and closes > self.end:
+            raise ValidationError(
+                {
+                    "registration_closes_at": "Registration must close by the end of the event "
+                    f"({self.moment(self.end)})."
+                }
+            )
+        if opens and not closes and self.start and opens >= self.start:
+            raise ValidationError(
+                {
+                    "registration_opens_at": "Registration closes when the event starts "
+                    f"({self.moment(self.start)}), so it must open before then; or set a "
+                    "closing time."
+                }
+            )
 
     @property
     def zone(self):
@@ -212,6 +249,11 @@ class Event(models.Model):
 
     def local(self, moment):
         return timezone.localtime(moment, self.zone)
+
+    def moment(self, moment):
+        """A moment in the event's zone, named: "Thursday 12 June 2025, 17:00 CEST"."""
+        local = self.local(moment)
+        return f"{format_day(local)}, {local:%H:%M %Z}"
 
     def all_day_bounds(self, first_day, last_day):
         """From midnight of the first day to midnight after the last, in the event's zone."""

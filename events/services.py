@@ -233,6 +233,47 @@ def promote_from_waiting_list(*, event):
         return _fill_free_seats(event)
 
 
+def promote_registration(*, registration):
+    """
+    Give this person from the waiting list a seat, whatever their place in line.
+
+    An event with no seat free gets one more, so nobody is overbooked and nobody else
+    loses a seat. Returns the registration promoted (its event with the capacity now
+    set), or None when it is not waiting for a published event still to come.
+    """
+    with transaction.atomic():
+        event = _locked(registration.event)
+        registration = Registration.objects.select_for_update().get(pk=registration.pk)
+        waiting = registration.status == Registration.Status.WAITLISTED
+        if not waiting or event.status != Event.Status.PUBLISHED or event.is_over:
+            return None
+        confirmed = event.registrations.confirmed().count()
+        if event.capacity is not None and not event.seats_left(confirmed):
+            event.capacity = confirmed + 1
+            event.save(update_fields=["capacity", "updated"])
+        registration.status = Registration.Status.CONFIRMED
+        registration.save(update_fields=["status", "updated"])
+        registration.event = event
+        queue_email(kind=OutgoingEmail.Kind.PROMOTED, registration=registration)
+        return registration
+
+
+def change_publication(*, event, published):
+    """
+    Publish a draft (published=True) or return a published event to draft; a cancelled
+    event stays cancelled. Returns whether the status changed.
+    """
+    was, status = Event.Status.DRAFT, Event.Status.PUBLISHED
+    if not published:
+        was, status = status, was
+    with transaction.atomic():
+        event = _locked(event)
+        if event.status != was:
+            return False
+        change_event(event=event, status=status)
+        return True
+
+
 def change_capacity(*, event, capacity):
     """Set the number of seats; more seats promote waiting people, fewer demote nobody."""
     return change_event(event=event, capacity=capacity).promoted

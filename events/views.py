@@ -33,6 +33,11 @@ def registration_rate(group, request):
     return settings.REGISTRATION_RATE_LIMIT
 
 
+def visible_events(request):
+    """The events a request may open by address: staff preview drafts too, as with articles."""
+    return Event.objects.all() if request.user.is_staff else Event.objects.public()
+
+
 class UpcomingEventListView(UncountedPaginationMixin, ListView):
     template_name = "events/event_list.html"
     context_object_name = "events"
@@ -67,7 +72,8 @@ class EventDetailView(DetailView):
     form = None
 
     def get_queryset(self):
-        return Event.objects.public().with_organisers()
+        """Staff preview drafts; everyone else sees only public events."""
+        return visible_events(self.request).with_organisers()
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -290,6 +296,6 @@ class UpcomingCalendarView(CalendarResponseMixin, View):
 
 class EventCalendarView(CalendarResponseMixin, View):
     def get(self, request, slug):
-        event = get_object_or_404(Event.objects.public(), slug=slug)
+        event = get_object_or_404(visible_events(request), slug=slug)
         self.filename = f"{event.slug}.ics"
         return self.calendar_response([event])

@@ -2,7 +2,6 @@ import base64
 import hashlib
 import re
 
-import reversion
 from csp.constants import UNSAFE_INLINE
 from csp.decorators import csp_update
 from django import forms
@@ -20,7 +19,7 @@ from django.utils.html import format_html
 from django.utils.translation import ngettext
 from django_prose_editor.widgets import importmap
 
-from taskforce.admin import VersionedAdmin
+from taskforce.admin import VersionedAdmin, record_in_history
 from taskforce.images import admin_preview, admin_thumbnail
 from taskforce.versions import compared_fields, field_changes, field_values
 
@@ -440,9 +439,9 @@ class ArticleAdmin(VersionedAdmin):
 
     @admin.action(description="Publish the selected articles (scheduled ones at their time)")
     def publish(self, request, queryset):
-        drafts = list(queryset.filter(status=Article.Status.DRAFT).values_list("pk", flat=True))
-        count = Article.objects.filter(pk__in=drafts).publish()
-        self._keep_versions(request, drafts, "Published.")
+        drafts = list(queryset.exclude(status=Article.Status.PUBLISHED))
+        count = Article.objects.filter(pk__in=[article.pk for article in drafts]).publish()
+        record_in_history(request, drafts, "Published (list action).")
         self.message_user(
             request,
             ngettext("%d article published.", "%d articles published.", count) % count,
@@ -451,20 +450,12 @@ class ArticleAdmin(VersionedAdmin):
 
     @admin.action(description="Unpublish the selected articles (back to draft)")
     def unpublish(self, request, queryset):
-        published = list(
-            queryset.filter(status=Article.Status.PUBLISHED).values_list("pk", flat=True)
-        )
-        count = Article.objects.filter(pk__in=published).unpublish()
-        self._keep_versions(request, published, "Unpublished.")
+        published = list(queryset.filter(status=Article.Status.PUBLISHED))
+        count = Article.objects.filter(pk__in=[article.pk for article in published]).unpublish()
+        record_in_history(request, published, "Returned to draft (list action).")
         self.message_user(
             request,
             ngettext("%d article returned to draft.", "%d articles returned to draft.", count)
             % count,
             messages.SUCCESS,
         )
-
-    def _keep_versions(self, request, pks, comment):
-        """An action updates rows without saving them; record each as a version all the same."""
-        for article in Article.objects.filter(pk__in=pks):
-            reversion.add_to_revision(article)
-        reversion.set_comment(comment)

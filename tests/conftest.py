@@ -11,6 +11,7 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
+from django.contrib.auth.models import Group, User
 from django.core.cache import cache
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -33,6 +34,15 @@ def _test_environment(settings, tmp_path):
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture
+def event_manager(client):
+    """A staff member of the Event managers group, signed in on `client`."""
+    user = User.objects.create_user("manager", password="x", is_staff=True)
+    user.groups.add(Group.objects.get(name="Event managers"))
+    client.force_login(user)
+    return user
 
 
 def run_manage(*args, env=None, timeout=60):

@@ -148,6 +148,32 @@ def test_concurrent_cancellations_and_promotions_promote_no_one_twice():
     assert OutgoingEmail.objects.filter(kind="cancelled").count() == 6
 
 
+def test_chosen_promotions_racing_registrations_and_each_other_never_overbook():
+    event = make_event(capacity=4)
+    for i in range(4):
+        register(event, email=f"seat{i}@example.org")
+    waiting = [register(event, email=f"wait{i}@example.org").registration for i in range(8)]
+
+    jobs = [("promote", registration) for registration in waiting]
+    jobs += [("promote", registration) for registration in waiting[:4]]  # twice at once
+    jobs += [("register", i) for i in range(8)]
+
+    def act(job):
+        kind, target = job
+        if kind == "promote":
+            return services.promote_registration(registration=target)
+        return register(event, email=f"late{target}@example.org").outcome
+
+    results = run_at_once(act, jobs)
+
+    promoted = [result.pk for result in results if isinstance(result, Registration)]
+    assert sorted(promoted) == sorted(registration.pk for registration in waiting)
+    event.refresh_from_db()
+    assert event.capacity == event.registrations.confirmed().count() == 12
+    assert event.registrations.waitlisted().count() == 8  # the late ones, none confirmed
+    assert OutgoingEmail.objects.filter(kind="promoted").count() == 8
+
+
 def test_workers_sending_at_the_same_time_send_each_email_once(settings):
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     settings.EMAIL_SEND_AT_ONCE = False

@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 import pytest
+from django.contrib.admin.models import LogEntry
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.utils import timezone
@@ -245,6 +246,33 @@ def test_article_admin_lists_live_state_and_publishes_and_unpublishes(editor_cli
     )
     draft.refresh_from_db()
     assert draft.status == Article.Status.DRAFT
+
+
+def test_publishing_and_unpublishing_is_in_the_history_of_each_article_changed(editor_client):
+    drafts = [make_article(status=Article.Status.DRAFT) for _ in range(2)]
+    live = make_article()
+    selected = [*drafts, live]
+
+    def post(action):
+        ids = [article.pk for article in selected]
+        return editor_client.post(
+            "/admin/news/article/", {"action": action, "_selected_action": ids}, follow=True
+        )
+
+    assert "2 articles published." in post("publish").content.decode()
+    assert "3 articles returned to draft." in post("unpublish").content.decode()
+    editor = get_user_model().objects.get(username="editor")
+    for article in drafts:
+        entries = LogEntry.objects.filter(object_id=str(article.pk)).order_by("pk")
+        assert [(e.get_change_message(), e.user) for e in entries] == [
+            ("Published (list action).", editor),
+            ("Returned to draft (list action).", editor),
+        ]
+    entries = LogEntry.objects.filter(object_id=str(live.pk))
+    assert [e.get_change_message() for e in entries] == ["Returned to draft (list action)."]
+    history = editor_client.get(f"/admin/news/article/{live.pk}/history/").content.decode()
+    assert "Returned to draft (list action)." in history
+    assert "editor" in history
 
 
 def test_article_form_allows_exactly_the_editors_import_map(editor_client):

@@ -159,7 +159,9 @@ def test_already_registered_answer_is_the_same_for_confirmed_and_waitlisted(clie
     for email in ("confirmed@example.org", "waiting@example.org"):
         response = post_registration(client, event, email=email)
         html = client.get(response["Location"]).content.decode()
-        pages.append(re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", html))
+        html = re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", html)
+        # The page's own address is signed with the second it was made in.
+        pages.append(re.sub(r"/registered/[^/]+/", "/registered/…/", html))
     assert pages[0] == pages[1]
     assert "Check your email" in pages[0]
     assert "confirmed@example.org" not in pages[0]
@@ -243,6 +245,28 @@ def test_a_limit_set_after_the_page_was_loaded_still_applies():
     register(event, email="first@example.org")
     assert register(page_view, email="second@example.org").outcome == "waitlisted"
     assert event.registrations.confirmed().count() == 1
+
+
+def test_a_chosen_person_takes_a_free_seat_or_the_event_gets_one_more(committed, mailoutbox):
+    event = make_event(capacity=1)
+    register(event)
+    first, second, third = (register(event).registration for _ in range(3))
+    Event.objects.filter(pk=event.pk).update(capacity=2)  # a seat freed outside the queue
+
+    with committed():
+        promoted = services.promote_registration(registration=second)
+    assert (promoted.pk, promoted.status, promoted.event.capacity) == (second.pk, "confirmed", 2)
+    assert [m.subject for m in mailoutbox] == [f"A seat is yours: {event.title}"]
+    assert manage_path(mailoutbox[0].body)
+
+    promoted = services.promote_registration(registration=third)
+    assert promoted.event.capacity == 3  # full: one more seat, nobody else moves
+    first.refresh_from_db()
+    assert first.status == "waitlisted"
+    assert services.promote_registration(registration=third) is None  # not waiting any more
+    Event.objects.filter(pk=event.pk).update(status=Event.Status.DRAFT)
+    assert services.promote_registration(registration=first) is None
+    assert Event.objects.get(pk=event.pk).capacity == 3
 
 
 # Rule 6: emails after commit, and nothing lost when the mail server is down
