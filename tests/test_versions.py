@@ -318,3 +318,16 @@ def test_a_deleted_article_can_be_recovered_from_its_last_version(
     assert editor_client.post(f"/admin/news/article/recover/{version.pk}/", data).status_code == 302
     recovered = Article.objects.get(pk=article.pk)
     assert (recovered.title, recovered.image.name) == ("Cities meet", "")
+
+
+def test_cancelling_an_event_from_its_form_keeps_a_version_of_the_cancelled_event():
+    manager = get_user_model().objects.create_user("canceller", password="pw", is_staff=True)
+    manager.groups.add(Group.objects.get(name="Event managers"))
+    client = Client()
+    client.force_login(manager)
+    event = make_event(title="Workshop")
+    assert client.post(f"/admin/events/event/{event.pk}/cancel/").status_code == 302
+    version = versions_of(event).get()
+    assert version.field_dict["status"] == Event.Status.CANCELLED
+    assert version.revision.user == manager
+    assert version.revision.get_comment().startswith("Cancelled")
