@@ -119,6 +119,10 @@ def with_extension(name, extension):
 class ImageUploadField(forms.ImageField):
     """The form side: refuses what check_image() refuses, before the model sees it."""
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.help_text = f"{self.help_text} At most {settings.IMAGE_MAX_UPLOAD_MB} MB.".strip()
+
     def to_python(self, data):
         file = forms.FileField.to_python(self, data)
         if file is None:

@@ -195,6 +195,8 @@ def test_the_admin_lists_articles_with_a_thumbnail(editor_client, article):
     assert image.size == (160, 120)
     form = editor_client.get(change_url(article)).content.decode()
     assert "800 by 600 pixels" in form
+    assert "Pages show copies resized for each screen. At most 10 MB." in form
+    assert 'accept="image/jpeg,image/png,image/webp,image/gif"' in form
 
 
 def test_a_person_photo_is_shown_resized_on_their_page(editor_client, client):
