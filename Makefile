@@ -4,7 +4,6 @@ VENV := .venv
 BIN := $(VENV)/bin
 MANAGE := $(BIN)/python manage.py
 UV_VERSION := 0.13.9
-FIXTURES := $(sort $(wildcard fixtures/*.json))
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
@@ -59,8 +58,9 @@ $(VENV)/.synced: pyproject.toml uv.lock | $(BIN)/python
 migrate: install .env
 	$(MANAGE) migrate --no-input
 
+# The launch release, into a database that has none of it; elsewhere nothing changes.
 fixtures: install .env migrate
-	$(if $(FIXTURES),$(MANAGE) loaddata $(FIXTURES))
+	$(MANAGE) load_release
 
 static: install .env
 	$(MANAGE) collectstatic --no-input --verbosity 0

@@ -16,7 +16,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import ngettext
 
-from taskforce.admin import record_in_history
+from taskforce.admin import VersionedAdmin, record_in_history
 
 from . import services
 from .admin_forms import EventAdminForm, RegistrationAdminForm
@@ -124,7 +124,7 @@ class RegistrationInline(admin.TabularInline):
 
 
 @admin.register(Event)
-class EventAdmin(admin.ModelAdmin):
+class EventAdmin(VersionedAdmin):
     form = EventAdminForm
     list_display = [
         "title",

@@ -15,5 +15,6 @@ urlpatterns = [
         feeds.TopicArticlesAtomFeed(),
         name="topic-feed-atom",
     ),
+    path("news/embargo/<str:token>/", views.embargo, name="embargo"),
     path("news/<slug:slug>/", views.ArticleDetailView.as_view(), name="article"),
 ]

@@ -7,23 +7,36 @@ inline added. Without the quotes app, articles keep their plain admin.
 
 from django.contrib import admin
 
-from news.admin import ArticleAdmin
+from news.admin import ArticleAdmin, SavedWithTheArticleFormSet
 from news.models import Article
+from taskforce.admin import VersionedAdmin
+from taskforce.images import admin_preview, admin_thumbnail
 
 from .models import Person, Quote
 
 
 @admin.register(Person)
-class PersonAdmin(admin.ModelAdmin):
-    list_display = ["name", "role", "organisation"]
+class PersonAdmin(VersionedAdmin):
+    list_display = ["thumbnail", "name", "role", "organisation"]
+    list_display_links = ["thumbnail", "name"]
     list_filter = ["organisation"]
     search_fields = ["name", "role"]
     prepopulated_fields = {"slug": ["name"]}
     autocomplete_fields = ["organisation"]
+    fields = ["name", "slug", "role", "organisation", "photo", "photo_preview", "photo_alt"]
+    readonly_fields = ["photo_preview"]
+
+    @admin.display(description="photo")
+    def thumbnail(self, person):
+        return admin_thumbnail(person.photo, person.photo_thumbnail)
+
+    @admin.display(description="photo as shown on the site")
+    def photo_preview(self, person):
+        return admin_preview(person.picture, width=person.photo_width, height=person.photo_height)
 
 
 @admin.register(Quote)
-class QuoteAdmin(admin.ModelAdmin):
+class QuoteAdmin(VersionedAdmin):
     list_display = ["__str__", "person", "article", "featured", "order"]
     list_editable = ["featured", "order"]
     list_filter = ["featured", "person"]
@@ -34,6 +47,7 @@ class QuoteAdmin(admin.ModelAdmin):
 
 class QuoteInline(admin.StackedInline):
     model = Quote
+    formset = SavedWithTheArticleFormSet
     extra = 0
     autocomplete_fields = ["person"]
     fields = ["text", "person", "speaker_role", "featured", "order"]

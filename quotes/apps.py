@@ -3,3 +3,14 @@ from django.apps import AppConfig
 
 class QuotesConfig(AppConfig):
     name = "quotes"
+
+    def ready(self):
+        import reversion
+
+        from taskforce.images import track_image_files
+
+        from .models import Person, Quote
+
+        reversion.register(Person)
+        reversion.register(Quote, exclude=["search_vector"])
+        track_image_files(Person, "photo")

@@ -1,17 +1,18 @@
 from django.contrib.postgres.expressions import ArraySubquery
 from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
-from django.core.validators import FileExtensionValidator
 from django.db import connection, models
 from django.db.models import Exists, OuterRef, Q, Subquery
 from django.urls import reverse
+from imagekit.models import ImageSpecField
 
-from news.models import (
-    IMAGE_EXTENSIONS,
-    Article,
-    SearchableManager,
-    SearchableQuerySet,
-    live,
+from news.models import Article, SearchableManager, SearchableQuerySet, live
+from taskforce.images import (
+    ImagePath,
+    UploadedImageField,
+    fallback_rendition,
+    make_picture,
+    rendition,
 )
 from taskforce.models import Organisation
 
@@ -81,15 +82,26 @@ class Person(models.Model):
     organisation = models.ForeignKey(
         Organisation, on_delete=models.PROTECT, null=True, blank=True, related_name="people"
     )
-    photo = models.FileField(
-        upload_to="people/", blank=True, validators=[FileExtensionValidator(IMAGE_EXTENSIONS)]
+    photo = UploadedImageField(
+        upload_to=ImagePath("people"),
+        blank=True,
+        width_field="photo_width",
+        height_field="photo_height",
+        help_text="A JPEG, PNG, WebP or GIF portrait. Pages show copies resized for each screen.",
     )
+    photo_width = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    photo_height = models.PositiveIntegerField(null=True, blank=True, editable=False)
     photo_alt = models.CharField(
         "photo alt text",
         max_length=250,
         blank=True,
         help_text="What the photo shows. Required with a photo.",
     )
+    # Renditions, made when the photo is saved (taskforce/images.py).
+    photo_240 = ImageSpecField(source="photo", spec=rendition(240))
+    photo_480 = ImageSpecField(source="photo", spec=rendition(480))
+    photo_fallback = ImageSpecField(source="photo", spec=fallback_rendition(480))
+    photo_thumbnail = ImageSpecField(source="photo", spec=rendition(160))
 
     objects = PersonQuerySet.as_manager()
 
@@ -115,6 +127,18 @@ class Person(models.Model):
     def clean(self):
         if self.photo and not self.photo_alt.strip():
             raise ValidationError({"photo_alt": "Describe the photo for people who cannot see it."})
+
+    @property
+    def picture(self):
+        """The photo as pages show it: resized WebP copies and a JPEG or PNG fallback."""
+        return make_picture(
+            self.photo,
+            width=self.photo_width,
+            height=self.photo_height,
+            renditions=[self.photo_240, self.photo_480],
+            fallback=self.photo_fallback,
+            alt=self.photo_alt,
+        )
 
 
 class QuoteQuerySet(SearchableQuerySet):

@@ -9,9 +9,10 @@ class TaskforceConfig(AppConfig):
     verbose_name = "Site"
 
     def ready(self):
-        from . import cache, checks, outages, postgres  # noqa: F401  (checks registers the deploy checks)
+        from . import cache, checks, images, outages, postgres  # noqa: F401  (checks: the deploy checks)
 
         cache.connect_signals()
+        images.stop_watching_every_loaded_row()
         connection_created.connect(postgres.use_compiled_timestamp_loader)
         connection_created.connect(outages.connection_opened)
         post_migrate.connect(create_cache_table, sender=self)

@@ -12,6 +12,8 @@ import environ
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
+from taskforce.media import s3_media
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
@@ -50,6 +52,8 @@ INSTALLED_APPS = [
     "axes",
     "django_prose_editor",
     "django_ratelimit",
+    "imagekit",
+    "reversion",
 ]
 
 MIDDLEWARE = [
@@ -176,15 +180,37 @@ USE_I18N = False
 USE_TZ = True
 
 STATIC_URL = "/static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = env.path("STATIC_ROOT", default=BASE_DIR / "staticfiles")
 STATICFILES_DIRS = [BASE_DIR / "static"]
-MEDIA_URL = "/media/"
-MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     # Compressed, content-hashed names: served by whitenoise with far-future caching.
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
+
+# --- Media: uploaded images and their renditions ---------------------------------------------
+# By default on this host's disk (MEDIA_ROOT), served by the site at MEDIA_URL. With several
+# hosts, in an S3-compatible bucket (django-storages): AWS_STORAGE_BUCKET_NAME turns it on,
+# boto3 reads the credentials (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY or an instance role).
+AWS_STORAGE_BUCKET_NAME = env.str("AWS_STORAGE_BUCKET_NAME", default="")
+if AWS_STORAGE_BUCKET_NAME:
+    STORAGES["default"], MEDIA_URL, MEDIA_ORIGIN = s3_media(
+        bucket=AWS_STORAGE_BUCKET_NAME,
+        endpoint_url=env.str("AWS_S3_ENDPOINT_URL", default=""),
+        region=env.str("AWS_S3_REGION_NAME", default=""),
+        media_url=env.str("MEDIA_URL", default=""),
+        location=env.str("AWS_LOCATION", default=""),
+        addressing=env.str("AWS_S3_ADDRESSING_STYLE", default=""),
+    )
+else:
+    STORAGES["default"] = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+    MEDIA_URL = "/media/"
+    MEDIA_ORIGIN = None
+MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
+# Largest image staff may upload, in megabytes.
+IMAGE_MAX_UPLOAD_MB = env.int("IMAGE_MAX_UPLOAD_MB", default=10)
+# Renditions are made when an image is saved, so pages only compute their addresses.
+IMAGEKIT_DEFAULT_CACHEFILE_STRATEGY = "taskforce.images.MakeOnSave"
+IMAGEKIT_CACHEFILE_DIR = "renditions"
 
 # Email: printed on the console unless EMAIL_URL names a real server.
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
@@ -214,7 +240,7 @@ CONTENT_SECURITY_POLICY = {
         "default-src": [SELF],
         "script-src": [SELF],
         "style-src": [SELF],
-        "img-src": [SELF, "data:"],
+        "img-src": [SELF, "data:", *([MEDIA_ORIGIN] if MEDIA_ORIGIN else [])],
         "font-src": [SELF],
         "connect-src": [SELF],
         "form-action": [SELF],

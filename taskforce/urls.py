@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.sitemaps import views as sitemap_views
 from django.urls import include, path
@@ -44,3 +45,6 @@ urlpatterns = [
     path("", include("quotes.urls")),
     path("", include("events.urls")),
 ]
+
+if settings.MEDIA_URL.startswith("/"):  # media on this host's disk, not in object storage
+    urlpatterns.append(path(f"{settings.MEDIA_URL[1:]}<path:path>", views.media, name="media"))

@@ -1,6 +1,12 @@
+from pathlib import Path
+
+from django.conf import settings
+from django.core.exceptions import SuspiciousFileOperation
 from django.db import DatabaseError, connection
-from django.http import HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import render
+from django.utils._os import safe_join
+from django.utils.http import http_date
 from django.views.decorators.cache import never_cache
 from django.views.generic import TemplateView
 
@@ -53,3 +59,31 @@ def readyz(request):
 
 def rate_limited(request, exception):
     return render(request, "429.html", status=429)
+
+
+MEDIA_TYPES = {
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+    ".png": "image/png",
+    ".webp": "image/webp",
+    ".gif": "image/gif",
+}
+
+
+def media(request, path):
+    """
+    An uploaded image or rendition from MEDIA_ROOT, when this host keeps media itself
+    (one host; several keep them in S3). Names never change content, so browsers keep
+    each file for a year; only image files are ever served.
+    """
+    try:
+        full_path = Path(safe_join(settings.MEDIA_ROOT, path))
+    except SuspiciousFileOperation:
+        raise Http404 from None
+    if full_path.suffix.lower() not in MEDIA_TYPES or not full_path.is_file():
+        raise Http404
+    content_type = MEDIA_TYPES[full_path.suffix.lower()]
+    response = FileResponse(full_path.open("rb"), content_type=content_type)
+    response["Cache-Control"] = "public, max-age=31536000, immutable"
+    response["Last-Modified"] = http_date(full_path.stat().st_mtime)
+    return response

@@ -1,7 +1,14 @@
+import json
 import os
+import secrets
+import socket
 import subprocess
 import sys
+import time
+import urllib.error
+import urllib.request
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from django.contrib.auth.models import Group, User
@@ -11,7 +18,7 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture(autouse=True)
-def _test_environment(settings):
+def _test_environment(settings, tmp_path):
     """
     Serve static files without a collectstatic manifest, over plain HTTP, and
     render every page afresh: the page cache has its own tests (test_page_cache.py).
@@ -20,8 +27,10 @@ def _test_environment(settings):
     Emails go out as each transaction commits, so a test reads them in mail.outbox
     at once; the worker that sends them by default has its own tests
     (test_outbox_worker.py).
+    Uploads go to a folder of the test's own.
     """
     settings.EMAIL_SEND_AT_ONCE = True
+    settings.MEDIA_ROOT = tmp_path / "media"
     settings.STORAGES = {
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
@@ -71,3 +80,95 @@ PRODUCTION_ENV = {
     "CACHE_URL": "redis://127.0.0.1:6379/0",
     "EMAIL_URL": "smtp://mail.example.org:25",
 }
+
+
+def free_port():
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def wait_for(url, *, timeout=30, process=None):
+    """Poll `url` until it answers (any HTTP status), or fail with the process's output."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process is not None and process.poll() is not None:
+            raise RuntimeError(f"{url} exited early: {process.stdout.read()}")
+        try:
+            urllib.request.urlopen(url, timeout=2)
+            return
+        except urllib.error.HTTPError:
+            return
+        except OSError:
+            time.sleep(0.2)
+    raise RuntimeError(f"{url} did not answer within {timeout} s")
+
+
+S3_CREDENTIALS = {
+    "AWS_ACCESS_KEY_ID": "testing",
+    "AWS_SECRET_ACCESS_KEY": "testing",
+    "AWS_DEFAULT_REGION": "us-east-1",
+}
+
+
+@pytest.fixture(scope="session")
+def s3_server():
+    """A real S3 API on a free local port: moto's standalone server, in its own process."""
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    endpoint = f"http://127.0.0.1:{port}"
+    try:
+        wait_for(f"{endpoint}/moto-api/", process=process)
+        yield endpoint
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+        process.stdout.close()
+
+
+def public_read_policy(bucket):
+    return json.dumps(
+        {
+            "Version": "2012-10-17",
+            "Statement": [
+                {
+                    "Effect": "Allow",
+                    "Principal": "*",
+                    "Action": "s3:GetObject",
+                    "Resource": f"arn:aws:s3:::{bucket}/*",
+                }
+            ],
+        }
+    )
+
+
+@pytest.fixture
+def s3_bucket(s3_server, monkeypatch):
+    """A new, empty bucket on the S3 server; boto3 reads the credentials from the environment."""
+    import boto3
+
+    for name, value in S3_CREDENTIALS.items():
+        monkeypatch.setenv(name, value)
+    bucket = f"media-{secrets.token_hex(4)}"
+    client = boto3.client("s3", endpoint_url=s3_server, region_name="us-east-1")
+    client.create_bucket(Bucket=bucket)
+    # As README, Deploying says: anyone may read the files, only the site may write them.
+    client.put_bucket_policy(Bucket=bucket, Policy=public_read_policy(bucket))
+    return SimpleNamespace(name=bucket, endpoint=s3_server, client=client)
+
+
+@pytest.fixture
+def editor_client(db):
+    """A client signed in as a member of the Editors group."""
+    from django.test import Client
+
+    from tests.editing import make_editor
+
+    client = Client()
+    client.force_login(make_editor())
+    return client

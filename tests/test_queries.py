@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from events.models import Event
 from taskforce.models import Organisation
+from tests.editing import photo_bytes, upload
 from tests.makers import make_article, make_person, make_quote, make_topic
 
 pytestmark = pytest.mark.django_db
@@ -75,6 +76,20 @@ def test_page_runs_the_same_few_queries_with_3_or_300_articles(
     with django_assert_max_num_queries(limit):
         with_many = count_queries(client, path)
     assert with_few == with_many
+
+
+def test_an_article_with_an_image_runs_the_same_queries(client, django_assert_max_num_queries):
+    """Renditions are made on upload: the page only computes their addresses."""
+    article = build_site(3)
+    path = f"/news/{article.slug}/"
+    without_image = count_queries(client, path)
+    article.image = upload("stage.jpg", photo_bytes(1600, 1200))
+    article.image_alt = "A stage"
+    article.save()
+    with django_assert_max_num_queries(PAGES["/news/{article}/"]):
+        with_image = count_queries(client, path)
+    assert with_image == without_image
+    assert 'type="image/webp"' in client.get(path).content.decode()
 
 
 @pytest.mark.skipif(

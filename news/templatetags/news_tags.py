@@ -15,6 +15,12 @@ def latest_articles(count=3):
     return {"articles": Article.objects.published().for_lists()[:count]}
 
 
+@register.simple_tag(takes_context=True)
+def absolute_url(context, url):
+    """A full URL for a path; an address already full (media in object storage) as it is."""
+    return context["request"].build_absolute_uri(url)
+
+
 JSON_SCRIPT_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
 
 
