@@ -183,26 +183,12 @@ def bump(tags):
     """Mark pages showing any of `tags` changed, now and again when the transaction commits."""
     tags = frozenset(tags)
     if tags:
-        previous = {}
-        _after_and_now(lambda: _mark_changed(tags, previous))
+        _after_and_now(lambda: _mark_changed(tags))
 
 
-def _mark_changed(tags, previous):
-    """
-    New versions: (when, a nonce, when the version pages had before was made), so a
-    page knows how long it has been out of date when a tag changed once since it was
-    rendered. The bump at the commit names the same version before as the bump in
-    the transaction: both are one change.
-    """
-    keys = [tag_key(tag) for tag in tags]
-    if not previous:
-        before = cache.get_many(keys)
-        previous.update({key: before[key][0] if key in before else None for key in keys})
+def _mark_changed(tags):
     changed_at = time.time()
-    cache.set_many(
-        {key: (changed_at, secrets.randbits(62), previous.get(key)) for key in keys},
-        timeout=None,
-    )
+    cache.set_many({tag_key(tag): (changed_at, secrets.randbits(62)) for tag in tags}, timeout=None)
 
 
 def tag_versions(tags):
@@ -211,7 +197,7 @@ def tag_versions(tags):
     keys = {tag_key(tag): tag for tag in tags}
     found = cache.get_many(list(keys))
     for key in keys.keys() - found.keys():
-        created = (0.0, secrets.randbits(62), None)
+        created = (0.0, secrets.randbits(62))
         added = cache.add(key, created, timeout=None)
         if added is None:
             return None
@@ -691,23 +677,23 @@ def _invalidated_keys(message):
 class Entry:
     """A stored page: what it showed (site version and tag versions), when, and itself."""
 
-    __slots__ = ("rendered_at", "response", "site", "stored_at", "tags", "trusted")
+    __slots__ = ("after_change", "rendered_at", "response", "site", "stored_at", "tags", "trusted")
 
-    def __init__(self, *, site, tags, rendered_at, trusted, response):
+    def __init__(self, *, site, tags, rendered_at, trusted, after_change, response):
         self.site = site
         self.tags = tags
         self.rendered_at = rendered_at  # when the render began: what it read is from then on
         self.stored_at = time.time()  # the refresh window counts from here
         self.trusted = trusted
+        self.after_change = after_change  # rendered because the copy before was out of date
         self.response = response
 
     def __getstate__(self):
-        return (self.site, self.tags, self.rendered_at, self.stored_at, self.trusted, self.response)
+        return tuple(getattr(self, name) for name in self.__slots__)
 
     def __setstate__(self, state):
-        (self.site, self.tags, self.rendered_at, self.stored_at, self.trusted, self.response) = (
-            state
-        )
+        for name, value in zip(self.__slots__, state, strict=True):
+            setattr(self, name, value)
 
 
 class AnonymousPageCacheMiddleware:
@@ -754,21 +740,20 @@ class AnonymousPageCacheMiddleware:
             if entry is not None:
                 return self._answer(entry, "stale")
             return self.get_response(request)
-        stale_since = None
         if entry is not None:
-            state, stale_since = self._state(entry, site, token)
+            state = self._state(entry, site, token)
             if state != "hit" and from_process:
                 # Another process may have rendered it since: the shared copy may be current.
                 shared = cache.get(key)
                 if shared is not None and shared.rendered_at > entry.rendered_at:
                     entry, from_process = shared, False
-                    state, stale_since = self._state(entry, site, token)
+                    state = self._state(entry, site, token)
             if state == "hit":
                 if not from_process:
                     self.process_tier.set(key, entry)
                 return self._answer(entry, "hit")
-            if time.time() - entry.stored_at < self.refresh_seconds:
-                return self._answer(entry, "stale")
+            if entry.after_change and time.time() - entry.stored_at < self.refresh_seconds:
+                return self._answer(entry, "stale")  # a burst: rendered again moments ago
         lock = LOCK_PREFIX + key.removeprefix(PAGE_PREFIX)
         locked = cache.add(lock, 1, timeout=LOCK_SECONDS)
         if locked is False:
@@ -777,28 +762,31 @@ class AnonymousPageCacheMiddleware:
             waited = self._wait_for(key)
             if waited is not None:
                 return self._answer(waited, "hit")
-        if locked and entry is not None and self._moments_behind(entry, stale_since):
-            # Out of date by moments only (a burst of edits): this visitor gets the copy
-            # at once, and this worker renders the page once the answer is sent.
+        if locked and entry is not None and self._churning(entry):
+            # Changed again moments after it was rendered for a change (a burst): this
+            # visitor gets that copy at once, and this worker renders the page once the
+            # answer is sent. A first change is rendered for the visitor who asks.
             _after_response.refresh = functools.partial(
                 self._refresh, request, key, site, view_name, params, lock
             )
             return self._answer(entry, "stale")
         try:
-            return self._render(request, key, site, view_name, params, token, rendered)
+            return self._render(
+                request, key, site, view_name, params, token, rendered, after_change=bool(entry)
+            )
         finally:
             if locked:
                 cache.delete(lock)
 
-    def _moments_behind(self, entry, stale_since):
-        """The copy lacks no change older than MAX_LAG_SECONDS (or twice the refresh window)."""
-        since = entry.rendered_at if stale_since is None else stale_since
-        return time.time() - since < min(2 * self.refresh_seconds, MAX_LAG_SECONDS)
+    def _churning(self, entry):
+        """Rendered for a change moments ago: the copy lacks no change older than that."""
+        lag = time.time() - entry.rendered_at
+        return entry.after_change and lag < min(2 * self.refresh_seconds, MAX_LAG_SECONDS)
 
     def _refresh(self, request, key, site, view_name, params, lock):
         try:
             token = self.process_tier.begin()
-            self._render(request, key, site, view_name, params, token, [])
+            self._render(request, key, site, view_name, params, token, [], after_change=True)
         except Exception:
             logger.exception("The page cache could not render %s again", request.path)
         finally:
@@ -827,14 +815,9 @@ class AnonymousPageCacheMiddleware:
         return site, entry, from_process
 
     def _state(self, entry, site, token):
-        """
-        ("hit", None) when the page shows what is current; else ("stale", since when,
-        or None if that is not known).
-        """
-        if entry.site != site:
-            return "stale", None
-        if not entry.trusted:
-            return "stale", entry.rendered_at
+        """hit: the page shows what is current; stale: it may not."""
+        if entry.site != site or not entry.trusted:
+            return "stale"
         keys = {tag_key(tag): version for tag, version in entry.tags.items()}
         current = self.process_tier.known(keys)
         missing = [key for key in keys if key not in current]
@@ -842,13 +825,7 @@ class AnonymousPageCacheMiddleware:
             found = cache.get_many(missing)
             self.process_tier.remember(found, token)
             current.update(found)
-        changed = [(keys[key], current.get(key)) for key in keys if current.get(key) != keys[key]]
-        if not changed:
-            return "hit", None
-        # Out of date since the first change after the render: known when each tag
-        # changed once since (its version names the one the page has).
-        firsts = [new[0] for old, new in changed if new and len(new) > 2 and new[2] == old[0]]
-        return "stale", min(firsts) if len(firsts) == len(changed) else None
+        return "hit" if all(current.get(key) == keys[key] for key in keys) else "stale"
 
     def _wait_for(self, key):
         """A page another worker is rendering for the first time, once it is there."""
@@ -860,7 +837,7 @@ class AnonymousPageCacheMiddleware:
                 return entry
         return None
 
-    def _render(self, request, key, site, view_name, params, token, rendered):
+    def _render(self, request, key, site, view_name, params, token, rendered, after_change):
         started = time.time()
         dependencies = PageDependencies()
         query = request.META.get("QUERY_STRING", "")
@@ -884,7 +861,12 @@ class AnonymousPageCacheMiddleware:
         trusted = all(version[0] < started for version in versions.values())
         set_response_etag(response)
         entry = Entry(
-            site=site, tags=versions, rendered_at=started, trusted=trusted, response=response
+            site=site,
+            tags=versions,
+            rendered_at=started,
+            trusted=trusted,
+            after_change=after_change,
+            response=response,
         )
         cache.set(key, entry, self.seconds)
         self.process_tier.remember({tag_key(tag): v for tag, v in versions.items()}, token)
