@@ -8,6 +8,7 @@ server that is down leaves it pending for the next round. The private link is
 derived from the registration as the email is rendered: the outbox never holds it.
 """
 
+import contextlib
 import logging
 import smtplib
 from datetime import timedelta
@@ -341,6 +342,8 @@ class Outbox:
         try:
             connection.open()
         except Exception as error:
+            with contextlib.suppress(Exception):
+                connection.close()
             raise MailServerUnavailable(repr(error)) from error
         return connection
 

@@ -69,6 +69,7 @@ class DeadlineMixin:
             return self.timeout if isinstance(self.timeout, (int, float)) else None
         left = deadline - time.monotonic()
         if left <= 0:
+            self.close()  # what is left of the conversation is dropped with it
             raise TimeoutError("The mail server did not finish within EMAIL_TIMEOUT")
         return left
 
