@@ -1,5 +1,6 @@
 """Small builders for event tests."""
 
+import re
 from datetime import timedelta
 from itertools import count
 
@@ -94,3 +95,11 @@ def invitation(message):
     first, second = read_calendar(content)
     assert mimetype == f"text/calendar; method={first['METHOD']}"
     return first, second
+
+
+def answer_page(client, response):
+    """The page a registration form's answer redirects to, without what differs per request:
+    the CSRF token, and the page's own address, signed with the second it was made in."""
+    html = client.get(response["Location"]).content.decode()
+    html = re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", html)
+    return re.sub(r"/registered/[^/]+/", "/registered/…/", html)
