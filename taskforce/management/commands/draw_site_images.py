@@ -64,6 +64,7 @@ class Drawing:
             if isinstance(shape, Box):
                 # An SVG stroke is centred on the edge; Pillow's lies inside it.
                 inset = shape.stroke / 2
+                width, height = shape.width - shape.stroke, shape.height - shape.stroke
                 paint = (
                     f'fill="{shape.fill}"'
                     if shape.fill
@@ -71,7 +72,7 @@ class Drawing:
                 )
                 parts.append(
                     f'<rect x="{shape.x + inset:g}" y="{shape.y + inset:g}" '
-                    f'width="{shape.width - shape.stroke:g}" height="{shape.height - shape.stroke:g}" '
+                    f'width="{width:g}" height="{height:g}" '
                     f'rx="{shape.radius}" {paint}/>'
                 )
             else:
@@ -129,7 +130,7 @@ def drawings(site_name):
 
 
 class Command(BaseCommand):
-    help = "Draw the social card (1200 × 630) and the favicon into static/, as SVG and PNG."
+    help = "Draw the social card (1200 by 630 pixels) and the favicon into static/, as SVG and PNG."
 
     def handle(self, *args, **options):
         card, icon = drawings(settings.SITE_NAME)
