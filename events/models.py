@@ -11,7 +11,15 @@ from django.db.models import Func, Min, OuterRef, Prefetch, Q, Subquery, Value
 from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
+from imagekit.models import ImageSpecField
 
+from taskforce.images import (
+    ImagePath,
+    UploadedImageField,
+    fallback_rendition,
+    make_picture,
+    rendition,
+)
 from taskforce.models import Organisation
 
 EN_DASH = "\N{EN DASH}"
@@ -149,6 +157,27 @@ class Event(models.Model):
         max_length=10, choices=Status.choices, default=Status.DRAFT, db_index=True
     )
     organisers = models.ManyToManyField(Organisation, blank=True, related_name="events")
+    image = UploadedImageField(
+        upload_to=ImagePath("events"),
+        blank=True,
+        width_field="image_width",
+        height_field="image_height",
+        help_text="A JPEG, PNG, WebP or GIF, shown on the event page and when it is shared.",
+    )
+    image_width = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    image_height = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    image_alt = models.CharField(
+        "image alt text",
+        max_length=250,
+        blank=True,
+        help_text="What the image shows, for people who cannot see it. Required with an image.",
+    )
+    # Renditions, made when the image is saved (taskforce/images.py).
+    image_480 = ImageSpecField(source="image", spec=rendition(480))
+    image_960 = ImageSpecField(source="image", spec=rendition(960))
+    image_1440 = ImageSpecField(source="image", spec=rendition(1440))
+    image_fallback = ImageSpecField(source="image", spec=fallback_rendition(1200))
+    image_thumbnail = ImageSpecField(source="image", spec=rendition(160))
     sequence = models.PositiveIntegerField(
         default=0,
         editable=False,
@@ -170,7 +199,7 @@ class Event(models.Model):
     page_cache_shown_fields = ("title", "summary", "body", "time_zone", "is_online",
                                "venue_name", "venue_address", "online_url", "capacity",
                                "waiting_list_enabled", "sequence", "registrations_erased",
-                               "updated")  # fmt: skip
+                               "image", "image_alt", "updated")  # fmt: skip
 
     class Meta:
         ordering = ["-start", "pk"]
@@ -204,6 +233,11 @@ class Event(models.Model):
                 name="event_registration_closes_by_the_end",
                 violation_error_message="Registration must close by the end of the event.",
             ),
+            models.CheckConstraint(
+                condition=Q(image="") | ~Q(image_alt=""),
+                name="event_image_has_alt_text",
+                violation_error_message="An image needs alt text.",
+            ),
         ]
 
     def __str__(self):
@@ -224,6 +258,8 @@ class Event(models.Model):
                 raise ValidationError({"end": "The event cannot end before it starts."})
         if self.venue_address and not self.venue_name:
             raise ValidationError({"venue_name": "Name the venue whose address you gave."})
+        if self.image and not self.image_alt.strip():
+            raise ValidationError({"image_alt": "Describe the image for people who cannot see it."})
         self.clean_registration_window()
 
     def clean_registration_window(self):
@@ -292,10 +328,98 @@ class Event(models.Model):
         )
 
     @property
+    def venue(self):
+        return ", ".join(part for part in (self.venue_name, self.venue_address) if part)
+
+    @property
     def where(self):
         if self.is_online:
-            return "Online"
-        return ", ".join(part for part in (self.venue_name, self.venue_address) if part)
+            return f"Online and at {self.venue}" if self.venue else "Online"
+        return self.venue
+
+    @property
+    def attendance_mode(self):
+        """How people take part: "online", "offline" (at a venue) or "mixed" (both)."""
+        if self.is_online:
+            return "mixed" if self.venue_name else "online"
+        return "offline"
+
+    @property
+    def picture(self):
+        """The image as pages show it: resized WebP copies and a JPEG or PNG fallback."""
+        return make_picture(
+            self.image,
+            width=self.image_width,
+            height=self.image_height,
+            renditions=[self.image_480, self.image_960, self.image_1440],
+            fallback=self.image_fallback,
+            alt=self.image_alt,
+        )
+
+    def structured_data(self, *, absolute_url):
+        """
+        schema.org Event, as search engines read it; absolute_url turns a path into a full URL.
+
+        The online link goes to confirmed registrants only, so the virtual location is
+        the event page, where people register for it. Registration is free: the offer,
+        while registration has not closed, has a price of 0 and no currency.
+        """
+        url = absolute_url(self.get_absolute_url())
+        if self.all_day:
+            start, end = self.first_day.isoformat(), self.last_day.isoformat()
+        else:
+            start, end = self.local(self.start).isoformat(), self.local(self.end).isoformat()
+        status = "EventCancelled" if self.status == self.Status.CANCELLED else "EventScheduled"
+        mode = {"online": "Online", "offline": "Offline", "mixed": "Mixed"}[self.attendance_mode]
+        data = {
+            "@context": "https://schema.org",
+            "@type": "Event",
+            "name": self.title,
+            "description": self.summary,
+            "url": url,
+            "startDate": start,
+            "endDate": end,
+            "eventStatus": f"https://schema.org/{status}",
+            "eventAttendanceMode": f"https://schema.org/{mode}EventAttendanceMode",
+            "isAccessibleForFree": True,
+        }
+        location = []
+        if self.venue_name:
+            place = {"@type": "Place", "name": self.venue_name}
+            if self.venue_address:
+                place["address"] = self.venue_address
+            location.append(place)
+        if self.is_online:
+            location.append({"@type": "VirtualLocation", "url": url})
+        if location:
+            data["location"] = location[0] if len(location) == 1 else location
+        organisers = self.organiser_organisations
+        if organisers:
+            data["organizer"] = [
+                organisation.structured_data(absolute_url=absolute_url)
+                for organisation in organisers
+            ]
+        picture = self.picture
+        if picture:
+            data["image"] = [absolute_url(picture.fallback_url)]
+        offer = self.offer_data(url)
+        if offer:
+            data["offers"] = offer
+        return data
+
+    def offer_data(self, url):
+        """The free registration as a schema.org Offer, until registration closes."""
+        state = self.registration_state()
+        if state not in (self.RegistrationState.OPEN, self.RegistrationState.NOT_OPEN_YET):
+            return None
+        full = self.seats_left() == 0
+        return {
+            "@type": "Offer",
+            "url": url,
+            "price": 0,
+            "availability": f"https://schema.org/{'SoldOut' if full else 'InStock'}",
+            "validFrom": (self.registration_opens_at or self.created).isoformat(),
+        }
 
     @property
     def details(self):
@@ -328,13 +452,16 @@ class Event(models.Model):
         return self.registration_state() == self.RegistrationState.OPEN
 
     @property
+    def organiser_organisations(self):
+        """The organisers, as prefetched by with_organisers() on SQLite or by the event page."""
+        organisers = getattr(self, "organiser_list", None)
+        return self.organisers.all() if organisers is None else organisers
+
+    @property
     def organiser_names(self):
         names = getattr(self, "organiser_short_names", None)
         if names is None:
-            organisers = getattr(self, "organiser_list", None)
-            if organisers is None:
-                organisers = self.organisers.all()
-            names = [str(organisation) for organisation in organisers]
+            names = [str(organisation) for organisation in self.organiser_organisations]
         return ", ".join(names)
 
     @property

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.core import signing
 from django.core.serializers.json import DjangoJSONEncoder
+from django.db.models import Prefetch
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.utils.decorators import method_decorator
@@ -74,7 +75,9 @@ class EventDetailView(ObjectPageMixin, DetailView):
 
     def get_queryset(self):
         """Staff preview drafts; everyone else sees only public events."""
-        return visible_events(self.request).with_organisers()
+        return visible_events(self.request).prefetch_related(
+            Prefetch("organisers", to_attr="organiser_list")
+        )
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

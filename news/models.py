@@ -6,7 +6,7 @@ from django.conf import settings
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVectorField
 from django.core.exceptions import ValidationError
 from django.db import connection, models, transaction
-from django.db.models import Case, F, Min, Prefetch, Q, Value, When
+from django.db.models import Case, Exists, F, Min, OuterRef, Prefetch, Q, Value, When
 from django.urls import reverse
 from django.utils import timezone
 from django_prose_editor.fields import ProseEditorField
@@ -117,6 +117,17 @@ class ArticleQuerySet(SearchableQuerySet):
     def for_lists(self):
         """Without the body, which lists and feeds do not show: it is most of a row."""
         return self.defer("body")
+
+    def about(self, organisation):
+        """Articles that name `organisation` or quote one of its people."""
+        named = Article.organisations.through.objects.filter(
+            article=OuterRef("pk"), organisation=organisation
+        )
+        quote_model = Article._meta.get_field("quotes").related_model
+        quoting = quote_model.objects.filter(
+            article=OuterRef("pk"), person__organisation=organisation
+        )
+        return self.filter(Exists(named) | Exists(quoting))
 
     def with_topic_list(self):
         """Topics in one query for all the articles, as plain lists (topic_list): cheap to read."""
