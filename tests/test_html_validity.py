@@ -40,6 +40,7 @@ class Page:
     post: dict | None = None
     status: int = 200
     follow: bool = False
+    headers: dict | None = None
 
 
 # One list of every public page and form state; add new pages here.
@@ -87,6 +88,13 @@ PAGES = [
     Page("manage cancelled registration", "/events/manage/{cancelled_token}/"),
     Page("cancel registration", "/events/manage/{confirmed_token}/cancel/"),
     Page("erase data", "/events/manage/{confirmed_token}/erase/"),
+    Page(
+        "registration from another site",
+        "/events/{open_event}/register/",
+        post=VALID_REGISTRATION,
+        status=403,
+        headers={"Sec-Fetch-Site": "cross-site"},
+    ),
     Page("not found", "/no-such-page/", status=404),
 ]
 
@@ -128,9 +136,9 @@ def site():
 def render(client, page, site):
     path = page.path.format(**site)
     if page.post is None:
-        response = client.get(path, follow=page.follow)
+        response = client.get(path, follow=page.follow, headers=page.headers)
     else:
-        response = client.post(path, page.post, follow=page.follow)
+        response = client.post(path, page.post, follow=page.follow, headers=page.headers)
     assert response.status_code == page.status, f"{page.name}: {path}"
     return response.content
 
