@@ -315,17 +315,35 @@ class Event(models.Model):
     @property
     def when(self):
         """Date and times in the event's zone, with the zone named; only dates if all day."""
+        return "".join(text for text, _ in self.when_parts)
+
+    @property
+    def when_parts(self):
+        """
+        `when` in pieces, each with the ISO 8601 date or time it shows (None for the words
+        between): pages mark them up as <time> elements.
+        """
         if self.all_day:
-            if self.first_day == self.last_day:
-                return format_day(self.first_day)
-            return f"{format_day(self.first_day)} {EN_DASH} {format_day(self.last_day)}"
+            first, last = self.first_day, self.last_day
+            parts = [(format_day(first), first.isoformat())]
+            if first != last:
+                parts += [(f" {EN_DASH} ", None), (format_day(last), last.isoformat())]
+            return parts
         start, end = self.local(self.start), self.local(self.end)
-        zone_name = f"{end:%Z} ({self.time_zone})"
+        zone_name = (f" {end:%Z} ({self.time_zone})", None)
         if start.date() == end.date():
-            return f"{format_day(start)}, {start:%H:%M}{EN_DASH}{end:%H:%M} {zone_name}"
-        return (
-            f"{format_day(start)} {start:%H:%M} {EN_DASH} {format_day(end)} {end:%H:%M} {zone_name}"
-        )
+            return [
+                (f"{format_day(start)}, {start:%H:%M}", start.isoformat(timespec="seconds")),
+                (EN_DASH, None),
+                (f"{end:%H:%M}", end.isoformat(timespec="seconds")),
+                zone_name,
+            ]
+        return [
+            (f"{format_day(start)} {start:%H:%M}", start.isoformat(timespec="seconds")),
+            (f" {EN_DASH} ", None),
+            (f"{format_day(end)} {end:%H:%M}", end.isoformat(timespec="seconds")),
+            zone_name,
+        ]
 
     @property
     def venue(self):
@@ -422,9 +440,9 @@ class Event(models.Model):
         }
 
     @property
-    def details(self):
-        """When, where and by whom: the line under the title in lists."""
-        return " · ".join(part for part in (self.when, self.where, self.organiser_names) if part)
+    def where_and_by_whom(self):
+        """What the line under the title in lists says after the time."""
+        return " · ".join(part for part in (self.where, self.organiser_names) if part)
 
     @property
     def badge(self):

@@ -92,13 +92,18 @@ class EventDetailView(ObjectPageMixin, DetailView):
 )
 class RegisterView(EventDetailView):
     """
-    The registration form's POST; answers with a redirect to the result (Post/Redirect/Get).
+    The registration form's POST; answers with a redirect to the result (Post/Redirect/Get),
+    or with the form alone, its errors first, for the visitor to correct.
 
     Anonymous and sessionless, so it checks the request's origin rather than a CSRF
     token, and the event page with its form stays in the shared page cache.
     """
 
-    http_method_names = ["post"]
+    template_name = "events/register.html"
+
+    def get(self, request, *args, **kwargs):
+        """The address bar after an error: back to the event page, where the form is."""
+        return redirect("events:detail", slug=kwargs["slug"])
 
     def post(self, request, *args, **kwargs):
         slug = kwargs["slug"]
@@ -119,12 +124,14 @@ class RegisterView(EventDetailView):
             return self.redirect_to_result(slug, result.outcome, result.registration)
         self.object = event = self.get_object()
         state = event.registration_state()
-        if state == Event.RegistrationState.OPEN:
-            self.form = form
-            return self.render_to_response(self.get_context_data(), status=400)
         if state == Event.RegistrationState.NOT_OPEN_YET:
             return self.redirect_to_result(slug, services.Outcome.NOT_OPEN_YET)
-        return self.redirect_to_result(slug, services.Outcome.CLOSED)
+        if state != Event.RegistrationState.OPEN:
+            return self.redirect_to_result(slug, services.Outcome.CLOSED)
+        if event.seats_left() == 0 and not event.waiting_list_enabled:
+            return self.redirect_to_result(slug, services.Outcome.FULL)
+        self.form = form
+        return self.render_to_response(self.get_context_data(), status=400)
 
     def redirect_to_result(self, slug, outcome, registration=None):
         signed = signing.dumps(

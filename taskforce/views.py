@@ -110,8 +110,22 @@ def readyz(request):
     return HttpResponse("".join(f"{line}\n" for line in ["ok", *lines]), content_type="text/plain")
 
 
+RATE_PERIODS = {"s": 1, "m": 60, "h": 60 * 60, "d": 24 * 60 * 60}
+
+
+def rate_period_seconds(rate):
+    """The window of a django-ratelimit rate ("10/m", "100/5m"): after it, a new one has begun."""
+    _, period = rate.split("/")
+    multiplier, unit = period[:-1] or "1", period[-1]
+    return int(multiplier) * RATE_PERIODS[unit]
+
+
 def rate_limited(request, exception):
-    return render(request, "429.html", status=429)
+    """Registration is the one rate-limited form; its window says when to try again."""
+    retry_after = rate_period_seconds(settings.REGISTRATION_RATE_LIMIT)
+    response = render(request, "429.html", status=429)
+    response["Retry-After"] = str(retry_after)
+    return response
 
 
 MEDIA_TYPES = {
