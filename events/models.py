@@ -10,7 +10,7 @@ from django.db import connection, models
 from django.db.models import Func, Min, OuterRef, Prefetch, Q, Subquery, Value
 from django.db.models.functions import Lower
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import formats, timezone
 from imagekit.models import ImageSpecField
 
 from taskforce.images import (
@@ -295,7 +295,7 @@ class Event(models.Model):
     def moment(self, moment):
         """A moment in the event's zone, named: "Thursday 12 June 2025, 17:00 CEST"."""
         local = self.local(moment)
-        return f"{format_day(local)}, {local:%H:%M %Z}"
+        return f"{format_day(local)}, {format_clock(local)} {local:%Z}"
 
     def all_day_bounds(self, first_day, last_day):
         """From midnight of the first day to midnight after the last, in the event's zone."""
@@ -333,15 +333,18 @@ class Event(models.Model):
         zone_name = (f" {end:%Z} ({self.time_zone})", None)
         if start.date() == end.date():
             return [
-                (f"{format_day(start)}, {start:%H:%M}", start.isoformat(timespec="seconds")),
+                (
+                    f"{format_day(start)}, {format_clock(start)}",
+                    start.isoformat(timespec="seconds"),
+                ),
                 (EN_DASH, None),
-                (f"{end:%H:%M}", end.isoformat(timespec="seconds")),
+                (format_clock(end), end.isoformat(timespec="seconds")),
                 zone_name,
             ]
         return [
-            (f"{format_day(start)} {start:%H:%M}", start.isoformat(timespec="seconds")),
+            (f"{format_day(start)} {format_clock(start)}", start.isoformat(timespec="seconds")),
             (f" {EN_DASH} ", None),
-            (f"{format_day(end)} {end:%H:%M}", end.isoformat(timespec="seconds")),
+            (f"{format_day(end)} {format_clock(end)}", end.isoformat(timespec="seconds")),
             zone_name,
         ]
 
@@ -519,7 +522,13 @@ class Event(models.Model):
 
 
 def format_day(day):
-    return f"{day:%A} {day.day} {day:%B %Y}"
+    """The day in the active language: "Wednesday 14 October 2020", "mercredi 14 octobre 2020"."""
+    return formats.date_format(day, "EVENT_DAY_FORMAT")
+
+
+def format_clock(moment):
+    """The clock time in the active language: "14:00", "14 h 00"."""
+    return formats.time_format(moment, "EVENT_TIME_FORMAT")
 
 
 class RegistrationQuerySet(models.QuerySet):

@@ -39,16 +39,16 @@ REDIS_URL = "redis://127.0.0.1:6379/15"
 # (label, path); {placeholders} are filled from the database being measured.
 PAGES = [
     ("/healthz", "/healthz"),
-    ("home", "/"),
-    ("news list", "/news/"),
+    ("home", "/en/"),
+    ("news list", "/en/news/"),
     ("article", "{article}"),
     ("topic", "{topic}"),
-    ("quotes", "/quotes/"),
-    ("events", "/events/"),
+    ("quotes", "/en/quotes/"),
+    ("events", "/en/events/"),
     ("event", "{event}"),
-    ("RSS feed", "/news/feed/"),
-    ("calendar.ics", "/events/calendar.ics"),
-    ("search", "/search/?q=cities"),
+    ("RSS feed", "/en/news/feed/"),
+    ("calendar.ics", "/en/events/calendar.ics"),
+    ("search", "/en/search/?q=cities"),
 ]
 REGISTER = "registration POST"
 
@@ -63,10 +63,10 @@ from news.models import Article, Topic
 
 newest = Article.objects.published().order_by("-publish_at", "-pk")
 rotation = [
-    "/", "/news/", "/news/?page=2", "/quotes/", "/events/", "/events/past/",
+    "/en/", "/en/news/", "/en/news/?page=2", "/en/quotes/", "/en/events/", "/en/events/past/",
     *(topic.get_absolute_url() for topic in Topic.objects.order_by("name")[:13]),
     *(article.get_absolute_url() for article in newest[:30]),
-    "/news/feed/", "/news/feed/atom/", "/events/calendar.ics", "/sitemap.xml",
+    "/en/news/feed/", "/en/news/feed/atom/", "/en/events/calendar.ics", "/sitemap.xml",
     Topic.objects.get(slug="smart-cities").get_absolute_url() + "feed/",
     Event.objects.get(slug="bench-limited-event").get_absolute_url(),
 ]

@@ -45,8 +45,8 @@ def register_at(event, email=None, name="Ada Lovelace", **fields):
 
 def manage_path(body):
     """The private manage link's path, as found in an email body."""
-    start = body.index("/events/manage/")
-    return body[start : body.index("/", start + len("/events/manage/")) + 1]
+    start = body.index("/en/events/manage/")
+    return body[start : body.index("/", start + len("/en/events/manage/")) + 1]
 
 
 def forget_vobject_time_zones():

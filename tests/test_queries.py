@@ -18,28 +18,28 @@ pytestmark = pytest.mark.django_db
 PAGES = {
     # Latest articles, featured quotes, upcoming events (with their organisers, in one
     # more query on SQLite), and the founding bodies for the structured data.
-    "/": 5,
-    "/about/": 1,
+    "/en/": 5,
+    "/en/about/": 1,
     # A page of articles, one more to know whether an older page follows: no count.
-    "/news/": 1,
+    "/en/news/": 1,
     # The topic, then a page of its articles.
-    "/news/topics/smart-cities/": 2,
-    "/news/{article}/": 5,
+    "/en/news/topics/smart-cities/": 2,
+    "/en/news/{article}/": 5,
     # The event, its organisers, its confirmed registrations counted for the seats left.
-    "/events/{event}/": 3,
-    "/organisations/": 1,
+    "/en/events/{event}/": 3,
+    "/en/organisations/": 1,
     # The organisation, its people with the ids of their first quotes, those quotes,
     # its upcoming events (seats counted in the same query), a page of its news.
-    "/organisations/org/": 5,
+    "/en/organisations/org/": 5,
     # A page of people with the ids of their first quotes, then those quotes.
-    "/quotes/": 2,
+    "/en/quotes/": 2,
     # The person, then their quotes (a count and a page).
-    "/people/speaker-0/": 3,
-    "/people/speaker-0/?page=2": 3,
-    "/search/?q=cities": 5,
-    "/news/feed/": 5,
-    "/news/feed/atom/": 5,
-    "/news/topics/smart-cities/feed/": 5,
+    "/en/people/speaker-0/": 3,
+    "/en/people/speaker-0/?page=2": 3,
+    "/en/search/?q=cities": 5,
+    "/en/news/feed/": 5,
+    "/en/news/feed/atom/": 5,
+    "/en/news/topics/smart-cities/feed/": 5,
     # The index: one summary (size, latest change) per section stored in the database.
     "/sitemap.xml": 5,
     # A section page: its summary, then a page of items.
@@ -101,12 +101,12 @@ def test_page_runs_the_same_few_queries_with_3_or_300_articles(
 def test_an_article_with_an_image_runs_the_same_queries(client, django_assert_max_num_queries):
     """Renditions are made on upload: the page only computes their addresses."""
     article = build_site(3)
-    path = f"/news/{article.slug}/"
+    path = f"/en/news/{article.slug}/"
     without_image = count_queries(client, path)
     article.image = upload("stage.jpg", photo_bytes(1600, 1200))
     article.image_alt = "A stage"
     article.save()
-    with django_assert_max_num_queries(PAGES["/news/{article}/"]):
+    with django_assert_max_num_queries(PAGES["/en/news/{article}/"]):
         with_image = count_queries(client, path)
     assert with_image == without_image
     assert 'type="image/webp"' in client.get(path).content.decode()
@@ -119,7 +119,7 @@ def test_a_page_visited_again_reuses_its_planned_statements(client):
     """Parsing and planning a query can cost more than running it; a busy page pays once."""
     build_site(3)
     for _ in range(10):
-        assert client.get("/").status_code == 200
+        assert client.get("/en/").status_code == 200
     with connection.cursor() as cursor:
         cursor.execute("SELECT statement FROM pg_prepared_statements")
         prepared = [row[0] for row in cursor.fetchall()]

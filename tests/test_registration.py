@@ -36,7 +36,7 @@ def form_data(**overrides):
 
 
 def post_registration(client, event, **overrides):
-    return client.post(f"/events/{event.slug}/register/", form_data(**overrides))
+    return client.post(f"/en/events/{event.slug}/register/", form_data(**overrides))
 
 
 def h1(response):
@@ -377,15 +377,15 @@ def test_a_filled_honeypot_writes_nothing_and_gets_a_neutral_answer(client):
 def test_unknown_or_tampered_manage_links_are_404(client, token):
     event = make_event()
     register(event)
-    assert client.get(f"/events/manage/{token}/").status_code == 404
-    assert client.post(f"/events/manage/{token}/cancel/").status_code == 404
+    assert client.get(f"/en/events/manage/{token}/").status_code == 404
+    assert client.post(f"/en/events/manage/{token}/cancel/").status_code == 404
     assert event.registrations.live().count() == 1
 
 
 def test_registering_for_an_unknown_or_draft_event_is_404(client):
     draft = make_event(status=Event.Status.DRAFT)
     assert post_registration(client, draft).status_code == 404
-    assert client.post("/events/no-such-event/register/", form_data()).status_code == 404
+    assert client.post("/en/events/no-such-event/register/", form_data()).status_code == 404
 
 
 # Rule 8: rate limit per IP
@@ -400,7 +400,9 @@ def test_register_posts_are_rate_limited_per_ip(client, settings):
     assert statuses == [302, 302, 302, 429]
     assert "Too many requests" in post_registration(client, event).content.decode()
     other_ip = client.post(
-        f"/events/{event.slug}/register/", form_data(email="z@example.org"), REMOTE_ADDR="10.0.0.9"
+        f"/en/events/{event.slug}/register/",
+        form_data(email="z@example.org"),
+        REMOTE_ADDR="10.0.0.9",
     )
     assert other_ip.status_code == 302
     assert event.registrations.count() == 4

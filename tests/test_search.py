@@ -33,7 +33,7 @@ def content():
 
 
 def test_search_finds_published_articles_and_public_quotes(client, content):
-    response = client.get("/search/", {"q": "cities"})
+    response = client.get("/en/search/", {"q": "cities"})
     html = response.content.decode()
     assert response.status_code == 200
     assert "Joint Task Force on smart cities" in html
@@ -44,27 +44,27 @@ def test_search_finds_published_articles_and_public_quotes(client, content):
 
 
 def test_search_matches_words_in_the_body_and_speaker_names(client, content):
-    html = client.get("/search/", {"q": "humanity"}).content.decode()
+    html = client.get("/en/search/", {"q": "humanity"}).content.decode()
     assert "Joint Task Force on smart cities" in html
-    html = client.get("/search/", {"q": "Metzger"}).content.decode()
+    html = client.get("/en/search/", {"q": "Metzger"}).content.decode()
     assert "Cities are vibrant centres of business." in html
 
 
 def test_search_with_no_match_says_so(client, content):
-    html = client.get("/search/", {"q": "zeppelin"}).content.decode()
+    html = client.get("/en/search/", {"q": "zeppelin"}).content.decode()
     assert "No news matches “zeppelin”." in html
     assert "No quotes match “zeppelin”." in html
 
 
 @pytest.mark.parametrize("query", ["", "   ", "\x00", "'\"); DROP TABLE news_article; --", "&|!:*"])
 def test_empty_or_odd_queries_never_fail(client, content, query):
-    response = client.get("/search/", {"q": query})
+    response = client.get("/en/search/", {"q": query})
     assert response.status_code == 200
     assert Article.objects.exists()
 
 
 def test_very_long_query_gets_a_clear_message(client, content):
-    response = client.get("/search/", {"q": "cities " * 100})
+    response = client.get("/en/search/", {"q": "cities " * 100})
     assert response.status_code == 200
     assert "That search is too long" in response.content.decode()
 
@@ -144,7 +144,7 @@ def test_postgres_stores_each_quotes_words_and_speaker_when_it_is_written():
 def test_postgres_search_ranks_a_title_match_above_a_body_match_on_the_page(client):
     make_article(title="Annual report", body="<p>Interoperability of city data.</p>")
     make_article(title="Interoperability of city data", body="<p>Annual report.</p>")
-    html = client.get("/search/", {"q": "interoperability"}).content.decode()
+    html = client.get("/en/search/", {"q": "interoperability"}).content.decode()
     assert html.index("Interoperability of city data</a>") < html.index("Annual report</a>")
 
 
@@ -177,7 +177,7 @@ def test_postgres_plans_each_search_for_its_own_words(client):
     make_article(title="Cities")
     make_quote(person=make_person(), text="Cities first.")
     for words in ["cities", "standards", "cities", "water", "energy"] * 3:
-        assert client.get("/search/", {"q": words}).status_code == 200
+        assert client.get("/en/search/", {"q": words}).status_code == 200
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT generic_plans, custom_plans FROM pg_prepared_statements"
