@@ -48,8 +48,9 @@ SECONDS = int(os.environ.get("SOAK_SECONDS", 600))
 WORKERS = 4
 SECRET_KEY = secrets.token_urlsafe(50)
 DATABASE = "jtf_soak"
-PAGES = ["/en/", "/en/news/", "/en/news/?utm_source=soak", "/en/quotes/", "/en/events/", "/en/events/past/",
-         "/en/about/", "/en/news/feed/", "/en/events/calendar.ics", "/sitemap.xml"]  # fmt: skip
+PAGES = ["/en/", "/en/news/", "/en/news/?utm_source=soak", "/en/quotes/", "/en/events/",
+         "/en/events/past/", "/en/about/", "/en/news/feed/", "/en/events/calendar.ics",
+         "/fr/", "/fr/news/", "/sitemap.xml"]  # fmt: skip
 WORDS = ["cities", "standards", "water", "energy", "data", "mobility", "resilience", "zzz"]
 RESULT_SALT = "events.registration-result"
 
