@@ -479,8 +479,12 @@ class RegistrationAdmin(admin.ModelAdmin):
     list_filter = ["status", "event"]
     search_fields = ["name", "email", "organisation", "event__title"]
     list_select_related = ["event"]
-    readonly_fields = ["event", "status", "consent", "consented_at", "created", "updated"]
-    fields = ["event", "name", "email", "organisation", "status", "consent", "consented_at"]
+    readonly_fields = [
+        "event", "status", "language", "consent", "consented_at", "created", "updated"
+    ]  # fmt: skip
+    fields = [
+        "event", "name", "email", "organisation", "status", "language", "consent", "consented_at"
+    ]  # fmt: skip
     actions = ["export_csv", "promote_registrations", "cancel_registrations"]
     date_hierarchy = "created"
 

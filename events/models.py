@@ -11,6 +11,8 @@ from django.db.models import Func, Min, OuterRef, Prefetch, Q, Subquery, Value
 from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import formats, timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from imagekit.models import ImageSpecField
 
 from taskforce.images import (
@@ -355,7 +357,9 @@ class Event(models.Model):
     @property
     def where(self):
         if self.is_online:
-            return f"Online and at {self.venue}" if self.venue else "Online"
+            return (
+                _("Online and at %(venue)s") % {"venue": self.venue} if self.venue else _("Online")
+            )
         return self.venue
 
     @property
@@ -451,7 +455,7 @@ class Event(models.Model):
     def badge(self):
         """What lists flag: a cancellation, or the seats of an event not over yet."""
         if self.status == self.Status.CANCELLED:
-            return "Cancelled"
+            return _("Cancelled")
         return "" if self.is_over else self.availability
 
     def registration_state(self, now=None):
@@ -517,8 +521,8 @@ class Event(models.Model):
         if left is None:
             return ""
         if left:
-            return f"{left} seat{'s' if left != 1 else ''} left"
-        return "Full: waiting list open" if self.waiting_list_enabled else "Full"
+            return ngettext("%(count)d seat left", "%(count)d seats left", left) % {"count": left}
+        return _("Full: waiting list open") if self.waiting_list_enabled else _("Full")
 
 
 def format_day(day):
@@ -559,9 +563,9 @@ class RegistrationQuerySet(models.QuerySet):
 
 class Registration(models.Model):
     class Status(models.TextChoices):
-        CONFIRMED = "confirmed", "Confirmed"
-        WAITLISTED = "waitlisted", "On the waiting list"
-        CANCELLED = "cancelled", "Cancelled"
+        CONFIRMED = "confirmed", _("Confirmed")
+        WAITLISTED = "waitlisted", _("On the waiting list")
+        CANCELLED = "cancelled", _("Cancelled")
 
     # registration_queue_idx leads with the event: a second index on it alone only
     # slows down every registration.
@@ -574,6 +578,10 @@ class Registration(models.Model):
     consent = models.BooleanField(default=False)
     consented_at = models.DateTimeField(null=True, blank=True)
     status = models.CharField(max_length=10, choices=Status.choices, editable=False)
+    # The language of the page they registered on: their emails and invitations speak it.
+    language = models.CharField(
+        max_length=10, choices=settings.LANGUAGES, default="en", editable=False
+    )
     # The hash of the random token of a link issued before links were derived from the
     # registration (manage_token): kept so that those links go on working. NULL for
     # registrations made since, as a unique column needs (an empty string would collide).
@@ -646,7 +654,7 @@ class OutgoingEmail(models.Model):
 
     class Kind(models.TextChoices):
         CONFIRMED = "confirmed", "Registration confirmed"
-        WAITLISTED = "waitlisted", "On the waiting list"
+        WAITLISTED = "waitlisted", _("On the waiting list")
         PROMOTED = "promoted", "Promoted from the waiting list"
         CANCELLED = "cancelled", "Registration cancelled"
         EVENT_CANCELLED = "event_cancelled", "Event cancelled"

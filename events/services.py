@@ -67,27 +67,32 @@ def _lock(events, *, shared=False):
     return events.select_for_update().get()
 
 
-def register(*, event, name, email, organisation="", consent, now=None):
+def register(*, event, name, email, organisation="", consent, language="en", now=None):
     """A seat, a place on the waiting list, or the reason there is neither."""
-    person = _person(name, email, organisation, consent)
+    person = _person(name, email, organisation, consent, language)
     events = Event.objects.filter(pk=event.pk)
     return _register_sharing_first(events, person, now, share=event.capacity is None)
 
 
-def register_at(*, slug, name, email, organisation="", consent, now=None):
+def register_at(*, slug, name, email, organisation="", consent, language="en", now=None):
     """
     register() for the public event at `slug`, which is read once, under its lock: the
     registration form's POST. Raises Event.DoesNotExist when no public event has that slug.
     """
-    person = _person(name, email, organisation, consent)
+    person = _person(name, email, organisation, consent, language)
     events = Event.objects.public().filter(slug=slug)
     return _register_sharing_first(events, person, now, share=True)
 
 
-def _person(name, email, organisation, consent):
+def _person(name, email, organisation, consent, language):
     if consent is not True:
         raise ValueError("A registration needs consent to the privacy notice.")
-    return {"name": name, "email": email.strip(), "organisation": organisation}
+    return {
+        "name": name,
+        "email": email.strip(),
+        "organisation": organisation,
+        "language": language,
+    }
 
 
 def _register_sharing_first(events, person, now, *, share):

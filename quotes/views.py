@@ -1,3 +1,4 @@
+from django.utils.translation import gettext as _
 from django.views.generic import ListView, TemplateView
 from django.views.generic.detail import SingleObjectMixin
 
@@ -55,9 +56,9 @@ class SearchView(TemplateView):
         query = " ".join(words.split())
         context = super().get_context_data(query=query, **kwargs)
         if len(query) > MAX_QUERY_LENGTH:
-            context["error"] = (
-                f"That search is too long. Please use at most {MAX_QUERY_LENGTH} characters."
-            )
+            context["error"] = _(
+                "That search is too long. Please use at most %(count)d characters."
+            ) % {"count": MAX_QUERY_LENGTH}
         elif query:
             articles = Article.objects.published().search(query).for_lists()
             quotes = (

@@ -10,7 +10,7 @@ import pytest
 from django.core import mail
 from django.core.mail.backends.base import BaseEmailBackend
 from django.core.management import call_command
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from events import services
 from events.models import Event, OutgoingEmail, Registration
@@ -406,3 +406,31 @@ def test_register_posts_are_rate_limited_per_ip(client, settings):
     )
     assert other_ip.status_code == 302
     assert event.registrations.count() == 4
+
+
+def test_a_registrant_on_the_french_page_gets_emails_and_invitation_in_french(
+    client, committed, mailoutbox
+):
+    event = make_event(is_online=True, online_url="https://meet.example.org/jtf")
+    with committed():
+        response = client.post(f"/fr/events/{event.slug}/register/", form_data())
+    assert response.status_code == 302
+    assert response["Location"].startswith("/fr/events/")
+    assert event.registrations.get().language == "fr"
+    (confirmation,) = mailoutbox
+    assert confirmation.subject == f"Vous êtes inscrit·e : {event.title}"
+    assert "/fr/events/manage/" in confirmation.body
+    assert "Votre place est confirmée" in confirmation.alternatives[0].content
+    with translation.override("fr"):
+        assert event.when in confirmation.body
+    (vevent,) = icalendar.Calendar.from_ical(confirmation.attachments[0][1]).walk("VEVENT")
+    assert f"/fr/events/{event.slug}/" in vevent["URL"]
+    assert "Rejoindre en ligne : https://meet.example.org/jtf" in vevent["DESCRIPTION"]
+
+
+def test_a_registrant_on_the_english_page_keeps_english_emails(committed, mailoutbox):
+    event = make_event()
+    with committed():
+        register(event)
+    assert event.registrations.get().language == "en"
+    assert mailoutbox[0].subject == f"You are registered: {event.title}"
