@@ -46,7 +46,7 @@ install: $(VENV)/.synced $(MO_FILES)
 # After marking strings: add them to the French catalogue to translate (Django's
 # makemessages, which needs gettext's xgettext).
 messages: install .env  ## Collect the marked strings into locale/fr/LC_MESSAGES/django.po
-	$(MANAGE) makemessages --locale fr --no-obsolete --no-location --ignore ".venv/*" --ignore "staticfiles/*"
+	$(MANAGE) makemessages --locale fr --no-obsolete --no-location --ignore ".venv/*" --ignore "staticfiles/*" --ignore "tests/*"
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)

@@ -11,8 +11,8 @@ from django.db.models import Func, Min, OuterRef, Prefetch, Q, Subquery, Value
 from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import formats, timezone
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 from imagekit.models import ImageSpecField
 
 from taskforce.images import (
@@ -357,9 +357,9 @@ class Event(models.Model):
     @property
     def where(self):
         if self.is_online:
-            return (
-                _("Online and at %(venue)s") % {"venue": self.venue} if self.venue else _("Online")
-            )
+            if self.venue:
+                return gettext("Online and at %(venue)s") % {"venue": self.venue}
+            return gettext("Online")
         return self.venue
 
     @property
@@ -455,7 +455,7 @@ class Event(models.Model):
     def badge(self):
         """What lists flag: a cancellation, or the seats of an event not over yet."""
         if self.status == self.Status.CANCELLED:
-            return _("Cancelled")
+            return gettext("Cancelled")
         return "" if self.is_over else self.availability
 
     def registration_state(self, now=None):
@@ -522,7 +522,7 @@ class Event(models.Model):
             return ""
         if left:
             return ngettext("%(count)d seat left", "%(count)d seats left", left) % {"count": left}
-        return _("Full: waiting list open") if self.waiting_list_enabled else _("Full")
+        return gettext("Full: waiting list open") if self.waiting_list_enabled else gettext("Full")
 
 
 def format_day(day):

@@ -178,6 +178,7 @@ AUTHENTICATION_BACKENDS = [
 # English and French: public pages live under /en/ and /fr/ (i18n_patterns); the admin
 # speaks the staff member's browser language. Translations: locale/<lang>/LC_MESSAGES.
 LANGUAGE_CODE = "en"
+# Each named in itself, as the language switcher shows it.
 LANGUAGES = [("en", "English"), ("fr", "Français")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 # Dates and times in each language's own style (taskforce/formats/<lang>/formats.py).

@@ -8,7 +8,15 @@ from .models import Organisation
 SITEMAP_PAGE_SIZE = 1000
 
 
-class PageSitemap(Sitemap):
+class LanguagesSitemap(Sitemap):
+    """Every page once per language (/en/..., /fr/...), each naming the others (hreflang)."""
+
+    i18n = True
+    alternates = True
+    x_default = True
+
+
+class PageSitemap(LanguagesSitemap):
     """The site's fixed pages; each app adds a sitemap for its own content."""
 
     changefreq = "monthly"
@@ -20,9 +28,31 @@ class PageSitemap(Sitemap):
         return reverse(item)
 
 
-class ContentSitemap(Sitemap):
+class PerLanguage:
     """
-    A section of the sitemap index listing database rows, SITEMAP_PAGE_SIZE at a time.
+    The rows of a queryset, each once per language, as (row, language) pairs: a page of
+    the sitemap reads only its own slice of rows (Django's i18n sitemap would load them all).
+    """
+
+    def __init__(self, rows, count, languages):
+        self.rows, self.count, self.languages = rows, count, languages
+
+    def __len__(self):
+        return self.count * len(self.languages)
+
+    def __getitem__(self, index):
+        size = len(self.languages)
+        first = index.start // size
+        rows = self.rows[first : -(-index.stop // size)]
+        pairs = [(row, language) for row in rows for language in self.languages]
+        skip = index.start - first * size
+        return pairs[skip : skip + index.stop - index.start]
+
+
+class ContentSitemap(LanguagesSitemap):
+    """
+    A section of the sitemap index listing database rows, SITEMAP_PAGE_SIZE at a time
+    (each row once per language).
 
     The index asks every section how many pages it has and when it last changed; one
     aggregate query answers both (Django's default would load every row to find the
@@ -39,11 +69,8 @@ class ContentSitemap(Sitemap):
             totals["latest"] = Max(self.lastmod_field)
         return self.items().order_by().aggregate(**totals)
 
-    @property
-    def paginator(self):
-        paginator = super().paginator
-        paginator.count = self._totals["count"]
-        return paginator
+    def _items(self):
+        return PerLanguage(self.items(), self._totals["count"], list(self._languages()))
 
     def get_latest_lastmod(self):
         return self._totals.get("latest")

@@ -137,12 +137,13 @@ def site():
     }
 
 
-def render(client, page, site):
-    path = page.path.format(**site)
+def render(client, page, site, language="en"):
+    path = page.path.format(**site).replace("/en/", f"/{language}/", 1)
+    headers = {"Accept-Language": language, **(page.headers or {})}
     if page.post is None:
-        response = client.get(path, follow=page.follow, headers=page.headers)
+        response = client.get(path, follow=page.follow, headers=headers)
     else:
-        response = client.post(path, page.post, follow=page.follow, headers=page.headers)
+        response = client.post(path, page.post, follow=page.follow, headers=headers)
     assert response.status_code == page.status, f"{page.name}: {path}"
     return response.content
 
@@ -173,10 +174,12 @@ def nu_errors(folder):
     ]
 
 
-def test_every_public_page_and_form_state_has_no_nu_errors(client, site, tmp_path):
+@pytest.mark.parametrize("language", ["en", "fr"])
+def test_every_public_page_and_form_state_has_no_nu_errors(client, site, tmp_path, language):
     for number, page in enumerate(PAGES):
         name = "".join(c if c.isalnum() else "-" for c in page.name)
-        (tmp_path / f"{number:02}-{name}.html").write_bytes(render(client, page, site))
+        html = render(client, page, site, language)
+        (tmp_path / f"{number:02}-{name}.html").write_bytes(html)
     errors = nu_errors(tmp_path)
     assert not errors, "\n".join(errors)
 

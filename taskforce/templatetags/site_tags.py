@@ -7,7 +7,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.urls import translate_url
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
-from django.utils.translation import get_language_from_path, get_language_info
+from django.utils.translation import get_language_from_path
 
 register = template.Library()
 
@@ -38,12 +38,8 @@ def canonical_url(context, path=None):
 def page_languages(url):
     """The page at `url` in each of the site's languages: code, name in itself, full URL."""
     return [
-        {
-            "code": code,
-            "name_local": get_language_info(code)["name_local"],
-            "url": translate_url(url, code),
-        }
-        for code, _name in settings.LANGUAGES
+        {"code": code, "name_local": name, "url": translate_url(url, code)}
+        for code, name in settings.LANGUAGES
     ]
 
 
