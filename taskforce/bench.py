@@ -40,8 +40,10 @@ REDIS_URL = "redis://127.0.0.1:6379/15"
 PAGES = [
     ("/healthz", "/healthz"),
     ("home", "/en/"),
+    ("home (fr)", "/fr/"),
     ("news list", "/en/news/"),
     ("article", "{article}"),
+    ("article (fr)", "{article_fr}"),
     ("topic", "{topic}"),
     ("quotes", "/en/quotes/"),
     ("events", "/en/events/"),
@@ -58,10 +60,12 @@ import json
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
+from django.utils import translation
 from events.models import Event
 from news.models import Article, Topic
 
 newest = Article.objects.published().order_by("-publish_at", "-pk")
+oldest = Article.objects.published().order_by("publish_at").first()
 rotation = [
     "/en/", "/en/news/", "/en/news/?page=2", "/en/quotes/", "/en/events/", "/en/events/past/",
     *(topic.get_absolute_url() for topic in Topic.objects.order_by("name")[:13]),
@@ -74,11 +78,13 @@ urls = {
     "rotation": rotation,
     "edited": [article.pk for article in newest[:30]],
     "limited": Event.objects.get(slug="bench-limited-event").get_absolute_url(),
-    "article": Article.objects.published().order_by("publish_at").first().get_absolute_url(),
+    "article": oldest.get_absolute_url(),
     "topic": Topic.objects.get(slug="smart-cities").get_absolute_url(),
     "event": Event.objects.get(slug="bench-open-event").get_absolute_url(),
     "register": Event.objects.get(slug="bench-open-event").get_absolute_url(),
 }
+with translation.override("fr"):
+    urls["article_fr"] = oldest.get_absolute_url()
 pages = json.loads(PAGES)
 client = Client()
 counts = {}
