@@ -4,15 +4,18 @@ from datetime import datetime, time, timedelta
 
 from django.conf import settings
 from django.contrib.postgres.expressions import ArraySubquery
+from django.contrib.postgres.search import SearchVector
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.db import connection, models
-from django.db.models import Func, Min, OuterRef, Prefetch, Q, Subquery, Value
+from django.db.models import Min, OuterRef, Prefetch, Q, Subquery, Value
 from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
 
+from taskforce.expressions import CountAll
 from taskforce.models import Organisation
+from taskforce.search import SearchableQuerySet
 
 EN_DASH = "\N{EN DASH}"
 RESERVED_SLUGS = {"past", "manage"}
@@ -40,24 +43,27 @@ def manage_link_signer():
     return signing.Signer(salt=MANAGE_LINK_SALT, sep=".", algorithm="sha256")
 
 
-class CountAll(Func):
-    """
-    COUNT(*) as a plain expression: in a subquery's values() it makes one row, 0 for
-    none, without the GROUP BY and COALESCE that Count() needs there (and that cost
-    more to build than the query takes to run).
-    """
+class EventQuerySet(SearchableQuerySet):
+    search_fields = ("title", "summary", "venue_name", "venue_address")
+    search_order = ("-start", "-pk")
 
-    template = "COUNT(*)"
-    output_field = models.IntegerField()
+    def search_document(self):
+        """Computed as it is searched: there are few events, and none is long."""
+        return (
+            SearchVector("title", weight="A", config="english")
+            + SearchVector("summary", weight="B", config="english")
+            + SearchVector("venue_name", "venue_address", weight="C", config="english")
+        )
 
-
-class EventQuerySet(models.QuerySet):
     def published(self):
         return self.filter(status=Event.Status.PUBLISHED)
 
     def public(self):
         """Published events and those cancelled after publication, which stay visible."""
         return self.filter(status__in=[Event.Status.PUBLISHED, Event.Status.CANCELLED])
+
+    def in_year(self, year):
+        return self.filter(start__year=year)
 
     def upcoming(self, now=None):
         return self.filter(end__gt=now or timezone.now()).order_by("start", "pk")

@@ -12,7 +12,7 @@ class PageSitemap(Sitemap):
     changefreq = "monthly"
 
     def items(self):
-        return ["home", "about"]
+        return ["home", "about", "news:topics"]
 
     def location(self, item):
         return reverse(item)
