@@ -301,25 +301,29 @@ def worst_case_archive():
     return Article.objects.get(title=LAUNCH_TITLE)
 
 
-@postgres_only
-@pytest.mark.parametrize(
-    ("words", "year"),
-    [("cities", None), ("digital transformation", "2020"), ("standards cooperation", "2020")],
-)
-def test_postgres_the_launch_release_is_reached_on_the_large_archive(
-    client, worst_case_archive, words, year
-):
-    """Following the result pages (narrowed to its year for the deepest), as a visitor would."""
+def pages_to_the_launch_release(client, words, year=None):
+    """Follow the result pages of news for `words` until the launch release is listed."""
     params = {"q": words, "kind": "news", **({"year": year} if year else {})}
     html = search(client, **params)
-    total = Article.objects.published().search_matches(words)
+    matches = Article.objects.published().search_matches(words)
     if year:
-        total = total.in_year(int(year))
-    assert f"{total.count():,} results for “{words}”" in html
+        matches = matches.in_year(int(year))
+    assert f"{matches.count():,} results for “{words}”" in html
     pages = 1
     while LAUNCH_TITLE not in result_titles(html):
         link = next_page(html)
         assert link is not None, f"the last page ({pages}) came without the launch release"
         html = client.get("/search/" + link).content.decode()
         pages += 1
-    assert pages > 1  # beyond the first page: every match was ranked, not the newest few
+    return pages
+
+
+@postgres_only
+def test_postgres_the_launch_release_is_reached_on_the_large_archive(client, worst_case_archive):
+    """
+    As a visitor would: through the result pages, narrowed to its year for the two
+    searches where it ranks deepest (about 3,600th and 8,200th of 9,001).
+    """
+    assert pages_to_the_launch_release(client, "cities") > 10
+    assert pages_to_the_launch_release(client, "digital transformation", year="2020") > 1
+    assert pages_to_the_launch_release(client, "standards cooperation", year="2020") > 1
