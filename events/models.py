@@ -4,7 +4,7 @@ from datetime import datetime, time, timedelta
 
 from django.conf import settings
 from django.contrib.postgres.expressions import ArraySubquery
-from django.contrib.postgres.search import SearchVector
+from django.contrib.postgres.search import SearchVectorField
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.db import connection, models
@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from taskforce.expressions import CountAll
 from taskforce.models import Organisation
-from taskforce.search import SearchableQuerySet
+from taskforce.search import SearchableManager, SearchableQuerySet
 
 EN_DASH = "\N{EN DASH}"
 RESERVED_SLUGS = {"past", "manage"}
@@ -44,16 +44,10 @@ def manage_link_signer():
 
 
 class EventQuerySet(SearchableQuerySet):
+    """Searched by the stored search_vector (migration 0009): title A, summary B, venue C."""
+
     search_fields = ("title", "summary", "venue_name", "venue_address")
     search_order = ("-start", "-pk")
-
-    def search_document(self):
-        """Computed as it is searched: there are few events, and none is long."""
-        return (
-            SearchVector("title", weight="A", config="english")
-            + SearchVector("summary", weight="B", config="english")
-            + SearchVector("venue_name", "venue_address", weight="C", config="english")
-        )
 
     def published(self):
         return self.filter(status=Event.Status.PUBLISHED)
@@ -169,14 +163,17 @@ class Event(models.Model):
     )
     created = models.DateTimeField(auto_now_add=True)
     updated = models.DateTimeField(auto_now=True)
+    # Filled by a database trigger on PostgreSQL from the title, summary and venue;
+    # unused elsewhere.
+    search_vector = SearchVectorField(null=True, editable=False)
 
-    objects = EventQuerySet.as_manager()
+    objects = SearchableManager.from_queryset(EventQuerySet)()
 
     # Changes to these alone add or remove the event from no list (taskforce/cache.py).
     page_cache_shown_fields = ("title", "summary", "body", "time_zone", "is_online",
                                "venue_name", "venue_address", "online_url", "capacity",
                                "waiting_list_enabled", "sequence", "registrations_erased",
-                               "updated")  # fmt: skip
+                               "updated", "search_vector")  # fmt: skip
 
     class Meta:
         ordering = ["-start", "pk"]

@@ -20,7 +20,7 @@ from taskforce.images import (
     rendition,
 )
 from taskforce.models import Organisation
-from taskforce.search import SearchableQuerySet
+from taskforce.search import SearchableManager, SearchableQuerySet
 
 from .sanitize import sanitize_html
 
@@ -122,13 +122,6 @@ class ArticleQuerySet(SearchableQuerySet):
         )
         bump_content_version()
         return changed
-
-
-class SearchableManager(models.Manager):
-    """Leaves out the stored search vector, which only search reads (in SQL)."""
-
-    def get_queryset(self):
-        return super().get_queryset().defer("search_vector")
 
 
 ArticleManager = SearchableManager.from_queryset(ArticleQuerySet)

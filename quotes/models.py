@@ -6,7 +6,7 @@ from django.db.models import Exists, OuterRef, Q, Subquery
 from django.urls import reverse
 from imagekit.models import ImageSpecField
 
-from news.models import Article, SearchableManager, live
+from news.models import Article, live
 from taskforce.images import (
     ImagePath,
     UploadedImageField,
@@ -15,7 +15,7 @@ from taskforce.images import (
     rendition,
 )
 from taskforce.models import Organisation
-from taskforce.search import SearchableQuerySet
+from taskforce.search import SearchableManager, SearchableQuerySet
 
 QUOTES_PER_PERSON_PREVIEW = 3
 PREVIEW_PREFIX = "preview_quote_id_"

@@ -13,6 +13,13 @@ from django.db.models import F, Q, Subquery
 from .expressions import CountAll
 
 
+class SearchableManager(models.Manager):
+    """Leaves out the stored search vector, which only search reads (in SQL)."""
+
+    def get_queryset(self):
+        return super().get_queryset().defer("search_vector")
+
+
 class SearchableQuerySet(models.QuerySet):
     """
     Full-text search on PostgreSQL, ranked over every match; elsewhere every word
