@@ -35,11 +35,8 @@ class SearchView(TemplateView):
         chosen = KINDS[kind]
         offset = (page - 1) * RESULTS_PER_PAGE
         results, total = chosen.page(q, year=year, offset=offset, limit=RESULTS_PER_PAGE)
-        counts = {
-            key: other.count(q, year=year) if key != kind else total for key, other in KINDS.items()
-        }
         if total is None:
-            counts[kind] = total = chosen.count(q, year=year)
+            total = chosen.count(q, year=year)
         pages = max(1, math.ceil(total / RESULTS_PER_PAGE))
         context = {
             "kind": chosen,
@@ -48,7 +45,7 @@ class SearchView(TemplateView):
             "page_number": page,
             "page_count": pages,
             "first_position": offset + 1,
-            "tabs": self.tabs(q, year, counts, current=kind),
+            "tabs": self.tabs(q, year, current=kind),
         }
         if page > pages:
             context["past_the_end"] = self.url(q=q, kind=kind, year=year, page=pages)
@@ -83,15 +80,19 @@ class SearchView(TemplateView):
             "tabs": self.tabs(q, year, counts, current=""),
         }
 
-    def tabs(self, q, year, counts, *, current):
-        """Everything, then each kind: its address and how many match."""
+    def tabs(self, q, year, counts=None, *, current):
+        """
+        Everything, then each kind: its address, and how many match when known. Counting
+        the other kinds would cost a page of one kind more than its own results.
+        """
+        counts = counts or {}
         tabs = [
-            {"label": "Everything", "count": sum(counts.values()), "url": self.url(q=q, year=year),
-             "current": not current}
+            {"label": "Everything", "count": sum(counts.values()) if counts else None,
+             "url": self.url(q=q, year=year), "current": not current}
         ]  # fmt: skip
         tabs += [
-            {"label": kind.label, "count": counts[key], "url": self.url(q=q, kind=key, year=year),
-             "current": key == current}
+            {"label": kind.label, "count": counts.get(key),
+             "url": self.url(q=q, kind=key, year=year), "current": key == current}
             for key, kind in KINDS.items()
         ]  # fmt: skip
         return tabs

@@ -29,9 +29,9 @@ PAGES = {
     "/people/speaker-0/?page=2": 3,
     # The years to choose from, then the best few and the count of each kind.
     "/search/?q=cities": 5,
-    # The years, then a page of one kind with its count, and the count of each other kind.
-    "/search/?q=cities&kind=news": 5,
-    "/search/?q=cities&kind=quotes&year={year}": 4,
+    # The years, then a page of one kind with its count.
+    "/search/?q=cities&kind=news": 2,
+    "/search/?q=cities&kind=quotes&year={year}": 2,
     # The topics that have news.
     "/news/topics/": 1,
     "/news/feed/": 5,

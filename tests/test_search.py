@@ -160,15 +160,19 @@ def test_events_and_people_are_searched_and_each_result_says_what_it_is(client):
     assert result_titles(html) == ["Forum on water"]
 
 
-def test_a_kind_shows_only_its_own_results_and_every_kind_its_count(client, content):
+def test_a_kind_shows_only_its_own_results_and_everything_counts_each_kind(client, content):
     make_event(title="Cities forum")
     html = search(client, q="cities", kind="quotes")
     assert "Cities are vibrant centres of business." in html
     assert re.findall(r'<p class="result-kind">(\w+)</p>', html) == ["Quote"]
+    assert "1 result for “cities”." in html
+    assert '<a href="?q=cities&amp;kind=quotes" aria-current="page">Quotes</a>' in html
+    html = search(client, q="cities")
     assert '<a href="?q=cities&amp;kind=news">News (1)</a>' in html
-    assert '<a href="?q=cities&amp;kind=quotes" aria-current="page">Quotes (1)</a>' in html
+    assert '<a href="?q=cities&amp;kind=quotes">Quotes (1)</a>' in html
     assert '<a href="?q=cities&amp;kind=events">Events (1)</a>' in html
-    assert '<a href="?q=cities">Everything (3)</a>' in html
+    assert '<a href="?q=cities&amp;kind=people">People (0)</a>' in html
+    assert '<a href="?q=cities" aria-current="page">Everything (3)</a>' in html
 
 
 def test_the_year_narrows_every_dated_kind(client):
