@@ -17,6 +17,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import ngettext
 
 from taskforce.admin import VersionedAdmin, record_in_history
+from taskforce.images import admin_preview
 
 from . import services
 from .admin_forms import EventAdminForm, RegistrationAdminForm
@@ -139,7 +140,7 @@ class EventAdmin(VersionedAdmin):
     date_hierarchy = "start"
     prepopulated_fields = {"slug": ["title"]}
     autocomplete_fields = ["organisers"]
-    readonly_fields = ["sequence", "registrations_erased", "created", "updated"]
+    readonly_fields = ["sequence", "registrations_erased", "created", "updated", "image_preview"]
     actions = [
         "publish_events",
         "unpublish_events",
@@ -153,6 +154,7 @@ class EventAdmin(VersionedAdmin):
         (None, {"fields": ["title", "slug", "status", "summary", "body", "organisers"]}),
         ("When", {"fields": ["time_zone", "start", "end", "all_day"]}),
         ("Where", {"fields": ["is_online", "online_url", "venue_name", "venue_address"]}),
+        ("Image", {"fields": ["image", "image_preview", "image_alt"]}),
         (
             "Registration",
             {
@@ -195,6 +197,10 @@ class EventAdmin(VersionedAdmin):
                 for n in self.list_display
             ]
         return self.list_display
+
+    @admin.display(description="image as shown on the site")
+    def image_preview(self, event):
+        return admin_preview(event.picture, width=event.image_width, height=event.image_height)
 
     @admin.display(description="when", ordering="start")
     def when(self, event):

@@ -6,6 +6,7 @@ class EventsConfig(AppConfig):
 
     def ready(self):
         from taskforce.cache import register_time_boundary
+        from taskforce.images import track_image_files
         from taskforce.views import register_readiness_report
 
         from . import checks  # noqa: F401  (registers the outbox check)
@@ -13,4 +14,5 @@ class EventsConfig(AppConfig):
         from .models import Event
 
         register_time_boundary(Event.objects.next_change)
+        track_image_files(Event, "image")
         register_readiness_report(outbox_report)

@@ -28,9 +28,7 @@ class RegistrationForm(forms.Form):
     email = forms.EmailField(
         max_length=254, help_text="We send your confirmation and a private link here."
     )
-    organisation = forms.CharField(
-        max_length=200, required=False, validators=[validate_plain_text], help_text="Optional."
-    )
+    organisation = forms.CharField(max_length=200, required=False, validators=[validate_plain_text])
     consent = forms.BooleanField(
         label="I agree to the privacy notice above",
         widget=ConsentCheckbox,
@@ -46,6 +44,14 @@ class RegistrationForm(forms.Form):
         self.fields["email"].widget.attrs["autocomplete"] = "email"
         self.fields["organisation"].widget.attrs["autocomplete"] = "organization"
         self.fields["website"].widget.attrs.update(tabindex="-1", autocomplete="off")
+        # The box describes itself with the notice it agrees to.
+        self.fields["consent"].help_text = (
+            "We keep your name, email address, organisation and the time you agreed to this "
+            "notice, only to manage your place at this event: to confirm it, to tell you about "
+            "changes and to send a reminder. Event managers of the Joint Task Force can see "
+            f"them. We delete them {settings.REGISTRATION_RETENTION_DAYS} days after the event "
+            "ends. You can cancel at any time with the private link in your email."
+        )
 
     @property
     def is_bot(self):
@@ -55,7 +61,3 @@ class RegistrationForm(forms.Form):
     @property
     def visible_fields_without_honeypot(self):
         return [field for field in self.visible_fields() if field.name != "website"]
-
-    @property
-    def retention_days(self):
-        return settings.REGISTRATION_RETENTION_DAYS

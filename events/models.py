@@ -12,8 +12,16 @@ from django.db.models import Min, OuterRef, Prefetch, Q, Subquery, Value
 from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
+from imagekit.models import ImageSpecField
 
 from taskforce.expressions import CountAll
+from taskforce.images import (
+    ImagePath,
+    UploadedImageField,
+    fallback_rendition,
+    make_picture,
+    rendition,
+)
 from taskforce.models import Organisation
 from taskforce.search import SearchableManager, SearchableQuerySet
 
@@ -149,6 +157,27 @@ class Event(models.Model):
         max_length=10, choices=Status.choices, default=Status.DRAFT, db_index=True
     )
     organisers = models.ManyToManyField(Organisation, blank=True, related_name="events")
+    image = UploadedImageField(
+        upload_to=ImagePath("events"),
+        blank=True,
+        width_field="image_width",
+        height_field="image_height",
+        help_text="A JPEG, PNG, WebP or GIF, shown on the event page and when it is shared.",
+    )
+    image_width = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    image_height = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    image_alt = models.CharField(
+        "image alt text",
+        max_length=250,
+        blank=True,
+        help_text="What the image shows, for people who cannot see it. Required with an image.",
+    )
+    # Renditions, made when the image is saved (taskforce/images.py).
+    image_480 = ImageSpecField(source="image", spec=rendition(480))
+    image_960 = ImageSpecField(source="image", spec=rendition(960))
+    image_1440 = ImageSpecField(source="image", spec=rendition(1440))
+    image_fallback = ImageSpecField(source="image", spec=fallback_rendition(1200))
+    image_thumbnail = ImageSpecField(source="image", spec=rendition(160))
     sequence = models.PositiveIntegerField(
         default=0,
         editable=False,
@@ -173,7 +202,7 @@ class Event(models.Model):
     page_cache_shown_fields = ("title", "summary", "body", "time_zone", "is_online",
                                "venue_name", "venue_address", "online_url", "capacity",
                                "waiting_list_enabled", "sequence", "registrations_erased",
-                               "updated", "search_vector")  # fmt: skip
+                               "image", "image_alt", "updated", "search_vector")  # fmt: skip
 
     class Meta:
         ordering = ["-start", "pk"]
@@ -207,6 +236,11 @@ class Event(models.Model):
                 name="event_registration_closes_by_the_end",
                 violation_error_message="Registration must close by the end of the event.",
             ),
+            models.CheckConstraint(
+                condition=Q(image="") | ~Q(image_alt=""),
+                name="event_image_has_alt_text",
+                violation_error_message="An image needs alt text.",
+            ),
         ]
 
     def __str__(self):
@@ -227,6 +261,8 @@ class Event(models.Model):
                 raise ValidationError({"end": "The event cannot end before it starts."})
         if self.venue_address and not self.venue_name:
             raise ValidationError({"venue_name": "Name the venue whose address you gave."})
+        if self.image and not self.image_alt.strip():
+            raise ValidationError({"image_alt": "Describe the image for people who cannot see it."})
         self.clean_registration_window()
 
     def clean_registration_window(self):
@@ -282,28 +318,134 @@ class Event(models.Model):
     @property
     def when(self):
         """Date and times in the event's zone, with the zone named; only dates if all day."""
+        return "".join(text for text, _ in self.when_parts)
+
+    @property
+    def when_parts(self):
+        """
+        `when` in pieces, each with the ISO 8601 date or time it shows (None for the words
+        between): pages mark them up as <time> elements.
+        """
         if self.all_day:
-            if self.first_day == self.last_day:
-                return format_day(self.first_day)
-            return f"{format_day(self.first_day)} {EN_DASH} {format_day(self.last_day)}"
+            first, last = self.first_day, self.last_day
+            parts = [(format_day(first), first.isoformat())]
+            if first != last:
+                parts += [(f" {EN_DASH} ", None), (format_day(last), last.isoformat())]
+            return parts
         start, end = self.local(self.start), self.local(self.end)
-        zone_name = f"{end:%Z} ({self.time_zone})"
+        zone_name = (f" {end:%Z} ({self.time_zone})", None)
         if start.date() == end.date():
-            return f"{format_day(start)}, {start:%H:%M}{EN_DASH}{end:%H:%M} {zone_name}"
-        return (
-            f"{format_day(start)} {start:%H:%M} {EN_DASH} {format_day(end)} {end:%H:%M} {zone_name}"
-        )
+            return [
+                (f"{format_day(start)}, {start:%H:%M}", start.isoformat(timespec="seconds")),
+                (EN_DASH, None),
+                (f"{end:%H:%M}", end.isoformat(timespec="seconds")),
+                zone_name,
+            ]
+        return [
+            (f"{format_day(start)} {start:%H:%M}", start.isoformat(timespec="seconds")),
+            (f" {EN_DASH} ", None),
+            (f"{format_day(end)} {end:%H:%M}", end.isoformat(timespec="seconds")),
+            zone_name,
+        ]
+
+    @property
+    def venue(self):
+        return ", ".join(part for part in (self.venue_name, self.venue_address) if part)
 
     @property
     def where(self):
         if self.is_online:
-            return "Online"
-        return ", ".join(part for part in (self.venue_name, self.venue_address) if part)
+            return f"Online and at {self.venue}" if self.venue else "Online"
+        return self.venue
 
     @property
-    def details(self):
-        """When, where and by whom: the line under the title in lists."""
-        return " · ".join(part for part in (self.when, self.where, self.organiser_names) if part)
+    def attendance_mode(self):
+        """How people take part: "online", "offline" (at a venue) or "mixed" (both)."""
+        if self.is_online:
+            return "mixed" if self.venue_name else "online"
+        return "offline"
+
+    @property
+    def picture(self):
+        """The image as pages show it: resized WebP copies and a JPEG or PNG fallback."""
+        return make_picture(
+            self.image,
+            width=self.image_width,
+            height=self.image_height,
+            renditions=[self.image_480, self.image_960, self.image_1440],
+            fallback=self.image_fallback,
+            alt=self.image_alt,
+        )
+
+    def structured_data(self, *, absolute_url):
+        """
+        schema.org Event, as search engines read it; absolute_url turns a path into a full URL.
+
+        The online link goes to confirmed registrants only, so the virtual location is
+        the event page, where people register for it. Registration is free: the offer,
+        while registration has not closed, has a price of 0 and no currency.
+        """
+        url = absolute_url(self.get_absolute_url())
+        if self.all_day:
+            start, end = self.first_day.isoformat(), self.last_day.isoformat()
+        else:
+            start, end = self.local(self.start).isoformat(), self.local(self.end).isoformat()
+        status = "EventCancelled" if self.status == self.Status.CANCELLED else "EventScheduled"
+        mode = {"online": "Online", "offline": "Offline", "mixed": "Mixed"}[self.attendance_mode]
+        data = {
+            "@context": "https://schema.org",
+            "@type": "Event",
+            "name": self.title,
+            "description": self.summary,
+            "url": url,
+            "startDate": start,
+            "endDate": end,
+            "eventStatus": f"https://schema.org/{status}",
+            "eventAttendanceMode": f"https://schema.org/{mode}EventAttendanceMode",
+            "isAccessibleForFree": True,
+        }
+        location = []
+        if self.venue_name:
+            place = {"@type": "Place", "name": self.venue_name}
+            if self.venue_address:
+                place["address"] = self.venue_address
+            location.append(place)
+        if self.is_online:
+            location.append({"@type": "VirtualLocation", "url": url})
+        if location:
+            data["location"] = location[0] if len(location) == 1 else location
+        organisers = self.organiser_organisations
+        if organisers:
+            data["organizer"] = [
+                organisation.structured_data(absolute_url=absolute_url)
+                for organisation in organisers
+            ]
+        picture = self.picture
+        if picture:
+            data["image"] = [absolute_url(picture.fallback_url)]
+        offer = self.offer_data(url)
+        if offer:
+            data["offers"] = offer
+        return data
+
+    def offer_data(self, url):
+        """The free registration as a schema.org Offer, until registration closes."""
+        state = self.registration_state()
+        if state not in (self.RegistrationState.OPEN, self.RegistrationState.NOT_OPEN_YET):
+            return None
+        full = self.seats_left() == 0
+        return {
+            "@type": "Offer",
+            "url": url,
+            "price": 0,
+            "availability": f"https://schema.org/{'SoldOut' if full else 'InStock'}",
+            "validFrom": (self.registration_opens_at or self.created).isoformat(),
+        }
+
+    @property
+    def where_and_by_whom(self):
+        """What the line under the title in lists says after the time."""
+        return " · ".join(part for part in (self.where, self.organiser_names) if part)
 
     @property
     def badge(self):
@@ -331,13 +473,16 @@ class Event(models.Model):
         return self.registration_state() == self.RegistrationState.OPEN
 
     @property
+    def organiser_organisations(self):
+        """The organisers, as prefetched by with_organisers() on SQLite or by the event page."""
+        organisers = getattr(self, "organiser_list", None)
+        return self.organisers.all() if organisers is None else organisers
+
+    @property
     def organiser_names(self):
         names = getattr(self, "organiser_short_names", None)
         if names is None:
-            organisers = getattr(self, "organiser_list", None)
-            if organisers is None:
-                organisers = self.organisers.all()
-            names = [str(organisation) for organisation in organisers]
+            names = [str(organisation) for organisation in self.organiser_organisations]
         return ", ".join(names)
 
     @property

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.core import signing
 from django.core.serializers.json import DjangoJSONEncoder
+from django.db.models import Prefetch
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.utils.decorators import method_decorator
@@ -74,7 +75,9 @@ class EventDetailView(ObjectPageMixin, DetailView):
 
     def get_queryset(self):
         """Staff preview drafts; everyone else sees only public events."""
-        return visible_events(self.request).with_organisers()
+        return visible_events(self.request).prefetch_related(
+            Prefetch("organisers", to_attr="organiser_list")
+        )
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -89,13 +92,18 @@ class EventDetailView(ObjectPageMixin, DetailView):
 )
 class RegisterView(EventDetailView):
     """
-    The registration form's POST; answers with a redirect to the result (Post/Redirect/Get).
+    The registration form's POST; answers with a redirect to the result (Post/Redirect/Get),
+    or with the form alone, its errors first, for the visitor to correct.
 
     Anonymous and sessionless, so it checks the request's origin rather than a CSRF
     token, and the event page with its form stays in the shared page cache.
     """
 
-    http_method_names = ["post"]
+    template_name = "events/register.html"
+
+    def get(self, request, *args, **kwargs):
+        """The address bar after an error: back to the event page, where the form is."""
+        return redirect("events:detail", slug=kwargs["slug"])
 
     def post(self, request, *args, **kwargs):
         slug = kwargs["slug"]
@@ -116,12 +124,14 @@ class RegisterView(EventDetailView):
             return self.redirect_to_result(slug, result.outcome, result.registration)
         self.object = event = self.get_object()
         state = event.registration_state()
-        if state == Event.RegistrationState.OPEN:
-            self.form = form
-            return self.render_to_response(self.get_context_data(), status=400)
         if state == Event.RegistrationState.NOT_OPEN_YET:
             return self.redirect_to_result(slug, services.Outcome.NOT_OPEN_YET)
-        return self.redirect_to_result(slug, services.Outcome.CLOSED)
+        if state != Event.RegistrationState.OPEN:
+            return self.redirect_to_result(slug, services.Outcome.CLOSED)
+        if event.seats_left() == 0 and not event.waiting_list_enabled:
+            return self.redirect_to_result(slug, services.Outcome.FULL)
+        self.form = form
+        return self.render_to_response(self.get_context_data(), status=400)
 
     def redirect_to_result(self, slug, outcome, registration=None):
         signed = signing.dumps(

@@ -360,10 +360,15 @@ class ArticleAdmin(VersionedAdmin):
     def draft_preview_view(self, request, object_id):
         """The public page as it will be once the draft changes are published."""
         draft = self._draft_of(request, object_id, self.has_view_or_change_permission)
+        article = draft.as_article()
         response = TemplateResponse(
             request,
             "news/article_detail.html",
-            {"article": draft.as_article(), "previewing_draft": draft},
+            {
+                "article": article,
+                "previewing_draft": draft,
+                "canonical_path": article.get_absolute_url(),
+            },
         )
         response["X-Robots-Tag"] = "noindex, nofollow"
         return response  # admin_view() marks every admin page never_cache

@@ -89,6 +89,17 @@ class ArticleQuerySet(SearchableQuerySet):
         """Without the body, which lists and feeds do not show: it is most of a row."""
         return self.defer("body")
 
+    def about(self, organisation):
+        """Articles that name `organisation` or quote one of its people."""
+        named = Article.organisations.through.objects.filter(
+            article=OuterRef("pk"), organisation=organisation
+        )
+        quote_model = Article._meta.get_field("quotes").related_model
+        quoting = quote_model.objects.filter(
+            article=OuterRef("pk"), person__organisation=organisation
+        )
+        return self.filter(Exists(named) | Exists(quoting))
+
     def with_topic_list(self):
         """Topics in one query for all the articles, as plain lists (topic_list): cheap to read."""
         return self.prefetch_related(Prefetch("topics", to_attr="topic_list"))

@@ -71,7 +71,8 @@ def embargo(request, token):
         return _embargo_closed(request, "expired", status=410)
     link.record_opening()
     article = Article.objects.prefetch_related("topics", "organisations").get(pk=link.article_id)
-    response = render(request, "news/article_embargo.html", {"article": article, "embargo": link})
+    context = {"article": article, "embargo": link, "canonical_path": article.get_absolute_url()}
+    response = render(request, "news/article_embargo.html", context)
     response["X-Robots-Tag"] = "noindex, nofollow"
     # The address is the secret: never sent on to another site in a Referer header.
     response["Referrer-Policy"] = "no-referrer"

@@ -31,6 +31,7 @@ class PersonDetailView(ObjectPageMixin, SingleObjectMixin, ListView):
 
     paginate_by = QUOTES_PER_PAGE
     template_name = "quotes/person_detail.html"
+    page_cache_query_params = ("page",)
 
     def get(self, request, *args, **kwargs):
         people = Person.objects.with_public_quotes().select_related("organisation")

@@ -243,6 +243,8 @@ class VersionedAdmin(VersionAdmin):
 
 @admin.register(Organisation)
 class OrganisationAdmin(admin.ModelAdmin):
-    list_display = ["short_name", "name", "website"]
+    list_display = ["short_name", "name", "website", "founded_the_task_force"]
     search_fields = ["name", "short_name"]
     prepopulated_fields = {"slug": ["short_name"]}
+    fields = ["name", "short_name", "slug", "website", "description", "founded_the_task_force"]
+    view_on_site = True

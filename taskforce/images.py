@@ -299,6 +299,7 @@ class Picture:
     width: int
     height: int
     alt: str
+    fallback_size: tuple = None  # (width, height) of the fallback copy, as shared pages give it
 
     @property
     def srcset(self):
@@ -349,6 +350,7 @@ def make_picture(image, *, width, height, renditions, fallback, alt):
         width=largest,
         height=rendition_width(width, height, largest)[1],
         alt=alt,
+        fallback_size=rendition_width(width, height, fallback.generator.width),
     )
 
 

@@ -1,7 +1,14 @@
 from django.db import models
+from django.urls import reverse
 
 
-class OrganisationManager(models.Manager):
+class OrganisationQuerySet(models.QuerySet):
+    def founding(self):
+        """The standards bodies that formed the Task Force."""
+        return self.filter(founded_the_task_force=True)
+
+
+class OrganisationManager(models.Manager.from_queryset(OrganisationQuerySet)):
     def get_by_natural_key(self, slug):
         return self.get(slug=slug)
 
@@ -13,9 +20,21 @@ class Organisation(models.Model):
     short_name = models.CharField(max_length=30, unique=True, help_text="E.g. ITU, ISO, IEC.")
     slug = models.SlugField(unique=True)
     website = models.URLField(blank=True)
-    description = models.TextField(blank=True)
+    description = models.TextField(
+        blank=True,
+        help_text="What the body is, in a sentence or two: the first thing its page says.",
+    )
+    founded_the_task_force = models.BooleanField(
+        "founded the Task Force",
+        default=False,
+        help_text="One of the bodies that formed the Task Force: named as such to search "
+        "engines on the home and about pages.",
+    )
 
     objects = OrganisationManager()
+
+    # Only pages that load the organisation's row show these (taskforce/cache.py).
+    page_cache_shown_fields = ("description", "website")
 
     class Meta:
         ordering = ["short_name"]
@@ -23,5 +42,21 @@ class Organisation(models.Model):
     def __str__(self):
         return self.short_name
 
+    def get_absolute_url(self):
+        return reverse("organisation", kwargs={"slug": self.slug})
+
     def natural_key(self):
         return (self.slug,)
+
+    def structured_data(self, *, absolute_url):
+        """schema.org Organization; its own website is its url, its page here its @id."""
+        data = {
+            "@type": "Organization",
+            "@id": absolute_url(self.get_absolute_url()),
+            "name": self.name,
+            "alternateName": self.short_name,
+            "url": self.website or absolute_url(self.get_absolute_url()),
+        }
+        if self.description:
+            data["description"] = self.description
+        return data

@@ -3,6 +3,8 @@ from django.db.models import Count, Max
 from django.urls import reverse
 from django.utils.functional import cached_property
 
+from .models import Organisation
+
 SITEMAP_PAGE_SIZE = 1000
 
 
@@ -12,7 +14,7 @@ class PageSitemap(Sitemap):
     changefreq = "monthly"
 
     def items(self):
-        return ["home", "about", "news:topics"]
+        return ["home", "about", "organisations", "news:topics"]
 
     def location(self, item):
         return reverse(item)
@@ -45,3 +47,10 @@ class ContentSitemap(Sitemap):
 
     def get_latest_lastmod(self):
         return self._totals.get("latest")
+
+
+class OrganisationSitemap(ContentSitemap):
+    changefreq = "monthly"
+
+    def items(self):
+        return Organisation.objects.all()

@@ -9,7 +9,7 @@ from quotes.sitemaps import PersonSitemap
 
 from . import views
 from .cache import page_cache_query_params
-from .sitemaps import PageSitemap
+from .sitemaps import OrganisationSitemap, PageSitemap
 
 handler500 = "taskforce.outages.server_error"
 
@@ -19,11 +19,18 @@ sitemaps = {
     "news": ArticleSitemap,
     "topics": TopicSitemap,
     "people": PersonSitemap,
+    "organisations": OrganisationSitemap,
 }
 
 urlpatterns = [
     path("", views.HomeView.as_view(), name="home"),
     path("about/", views.AboutView.as_view(), name="about"),
+    path("organisations/", views.OrganisationListView.as_view(), name="organisations"),
+    path(
+        "organisations/<slug:slug>/",
+        views.OrganisationDetailView.as_view(),
+        name="organisation",
+    ),
     path("robots.txt", views.RobotsView.as_view(), name="robots"),
     path("healthz", views.healthz, name="healthz"),
     path("readyz", views.readyz, name="readyz"),

@@ -8,9 +8,19 @@ from django.shortcuts import render
 from django.utils._os import safe_join
 from django.utils.http import http_date
 from django.views.decorators.cache import never_cache
-from django.views.generic import TemplateView
+from django.views.generic import ListView, TemplateView
+from django.views.generic.detail import SingleObjectMixin
 
+from events.models import Event
+from news.models import Article
+from quotes.models import attach_quote_previews
+
+from .cache import ObjectPageMixin
+from .models import Organisation
 from .outages import database
+from .pagination import UncountedPaginationMixin
+
+ARTICLES_PER_ORGANISATION_PAGE = 10
 
 _readiness_reports = []
 
@@ -20,12 +30,55 @@ def register_readiness_report(report):
     _readiness_reports.append(report)
 
 
-class HomeView(TemplateView):
+class FoundingBodiesMixin:
+    """The bodies that formed the Task Force, for the page's structured data."""
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(founding_bodies=Organisation.objects.founding(), **kwargs)
+
+
+class HomeView(FoundingBodiesMixin, TemplateView):
     template_name = "taskforce/home.html"
 
 
-class AboutView(TemplateView):
+class AboutView(FoundingBodiesMixin, TemplateView):
     template_name = "taskforce/about.html"
+
+
+class OrganisationListView(ListView):
+    model = Organisation
+    context_object_name = "organisations"
+
+
+class OrganisationDetailView(
+    ObjectPageMixin, SingleObjectMixin, UncountedPaginationMixin, ListView
+):
+    """
+    A body: what it is, its people with their first quotes, its upcoming events, and
+    the news that names it or quotes its people, a page at a time.
+    """
+
+    model = Organisation
+    paginate_by = ARTICLES_PER_ORGANISATION_PAGE
+    template_name = "taskforce/organisation_detail.html"
+
+    def get(self, request, *args, **kwargs):
+        self.object = self.get_object(queryset=Organisation.objects.all())
+        return super().get(request, *args, **kwargs)
+
+    def get_queryset(self):
+        return Article.objects.published().about(self.object).for_lists()
+
+    def get_context_data(self, **kwargs):
+        people = list(self.object.people.with_quote_previews())
+        attach_quote_previews(people)
+        events = Event.objects.public().upcoming().filter(organisers=self.object)
+        return super().get_context_data(
+            organisation=self.object,
+            people=people,
+            events=events.with_confirmed_count(),
+            **kwargs,
+        )
 
 
 class RobotsView(TemplateView):
@@ -57,8 +110,22 @@ def readyz(request):
     return HttpResponse("".join(f"{line}\n" for line in ["ok", *lines]), content_type="text/plain")
 
 
+RATE_PERIODS = {"s": 1, "m": 60, "h": 60 * 60, "d": 24 * 60 * 60}
+
+
+def rate_period_seconds(rate):
+    """The window of a django-ratelimit rate ("10/m", "100/5m"): after it, a new one has begun."""
+    _, period = rate.split("/")
+    multiplier, unit = period[:-1] or "1", period[-1]
+    return int(multiplier) * RATE_PERIODS[unit]
+
+
 def rate_limited(request, exception):
-    return render(request, "429.html", status=429)
+    """Registration is the one rate-limited form; its window says when to try again."""
+    retry_after = rate_period_seconds(settings.REGISTRATION_RATE_LIMIT)
+    response = render(request, "429.html", status=429)
+    response["Retry-After"] = str(retry_after)
+    return response
 
 
 MEDIA_TYPES = {

@@ -66,7 +66,8 @@ def test_the_link_shows_the_article_with_an_embargo_banner_and_is_never_indexed(
     assert response.status_code == 200
     assert "<h1>Task Force launches</h1>" in html and "Secret until launch day." in html
     date = timezone.localtime(scheduled.publish_at)
-    assert f"Embargoed until {date:%-d %B %Y, %H:%M} UTC" in html
+    moment = f"{date:%Y-%m-%dT%H:%M:%S}+00:00"
+    assert f'Embargoed until <time datetime="{moment}">{date:%-d %B %Y, %H:%M} UTC</time>' in html
     assert "Jane Doe, Daily Planet" in html
     assert '<meta name="robots" content="noindex, nofollow">' in html
     assert response["X-Robots-Tag"] == "noindex, nofollow"

@@ -1,6 +1,6 @@
 """Events and registrations: QuerySets, dates in the event's zone, database invariants."""
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -70,6 +70,22 @@ def test_times_are_shown_in_the_events_zone_with_the_zone_named():
     assert summer.when == (
         "Wednesday 15 July 2026 14:00 \N{EN DASH} Thursday 16 July 2026 11:00 CEST (Europe/Paris)"
     )
+
+
+def test_each_date_and_time_shown_carries_its_iso_value_with_the_events_offset():
+    two_days = make_event(
+        start=datetime(2026, 7, 15, 12, 0, tzinfo=UTC),
+        end=datetime(2026, 7, 16, 9, 0, tzinfo=UTC),
+        time_zone="Europe/Paris",
+    )
+    assert [moment for _, moment in two_days.when_parts if moment] == [
+        "2026-07-15T14:00:00+02:00",
+        "2026-07-16T11:00:00+02:00",
+    ]
+    all_days = make_event(all_day=True, time_zone="Asia/Riyadh")
+    all_days.start, all_days.end = all_days.all_day_bounds(date(2026, 3, 1), date(2026, 3, 3))
+    assert [moment for _, moment in all_days.when_parts if moment] == ["2026-03-01", "2026-03-03"]
+    assert all_days.when == "Sunday 1 March 2026 \N{EN DASH} Tuesday 3 March 2026"
 
 
 def test_all_day_events_show_the_date_only_and_clean_to_local_midnights():

@@ -55,7 +55,9 @@ def test_event_lists_page_through_without_counting(client):
 
 
 def test_detail_shows_time_in_the_events_zone_venue_organisers_and_seats(client):
-    itu = Organisation.objects.create(name="ITU", short_name="ITU", slug="itu")
+    itu = Organisation.objects.create(
+        name="International Telecommunication Union", short_name="ITU", slug="itu"
+    )
     event = make_event(
         start=datetime(2030, 3, 5, 13, 0, tzinfo=UTC),
         end=datetime(2030, 3, 5, 15, 0, tzinfo=UTC),
@@ -67,9 +69,15 @@ def test_detail_shows_time_in_the_events_zone_venue_organisers_and_seats(client)
     event.organisers.add(itu)
     register(event)
     html = client.get(event.get_absolute_url()).content.decode()
-    assert "Tuesday 5 March 2030, 14:00\N{EN DASH}16:00 CET (Europe/Paris)" in html
+    assert (
+        '<time datetime="2030-03-05T14:00:00+01:00">Tuesday 5 March 2030, 14:00</time>'
+        '\N{EN DASH}<time datetime="2030-03-05T16:00:00+01:00">16:00</time> CET (Europe/Paris)'
+    ) in html
     assert "CICG, Geneva" in html
-    assert "<dd>ITU</dd>" in html
+    assert (
+        '<dd><a href="/organisations/itu/">International Telecommunication Union (ITU)</a></dd>'
+        in html
+    )
     assert "2 seats left" in html
     assert 'action="/events/' in html and "Register</button>" in html
     assert "We delete them 90 days after the event ends." in html
@@ -82,10 +90,13 @@ def test_lists_and_pages_name_the_organisers_and_seats_left(client):
     event.organisers.set([itu, iso])
     register(event)
     make_event(title="Alone", venue_name="")
-    for path in ("/events/", "/", event.get_absolute_url()):
+    for path in ("/events/", "/"):
         html = client.get(path).content.decode()
         assert "ISO, ITU" in html
         assert "4 seats left" in html
+    html = client.get(event.get_absolute_url()).content.decode()
+    assert '<a href="/organisations/iso/">ISO (ISO)</a>, <a href="/organisations/itu/">' in html
+    assert "4 seats left" in html
     assert "· CICG · ISO, ITU</p>" in client.get("/events/").content.decode()
 
 
@@ -120,8 +131,10 @@ def test_all_day_events_show_the_date_without_times(client):
     event.start, event.end = event.all_day_bounds(event.first_day, event.first_day)
     event.save()
     html = client.get(event.get_absolute_url()).content.decode()
-    assert f"<dd>{event.when}</dd>" in html
+    day = event.first_day
+    assert f'<time datetime="{day:%Y-%m-%d}">{event.when}</time>' in html
     assert ":00" not in event.when
+    assert "data-time-zone" not in html  # dates alone: the visitor's clock adds nothing
 
 
 def test_past_and_cancelled_events_say_so_and_take_no_registration(client):

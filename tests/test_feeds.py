@@ -7,6 +7,7 @@ import pytest
 from django.utils import timezone
 
 from news.models import Article
+from taskforce.models import Organisation
 from tests.makers import make_article, make_person, make_quote, make_topic
 from tests.sitemap_helpers import read_sitemap
 
@@ -79,3 +80,43 @@ def test_sitemap_lists_published_articles_topics_and_people_only(client, article
     assert "only-in-a-draft" not in xml
     assert f"{base}/about/</loc>" in xml
     assert "<lastmod>" in xml
+
+
+@pytest.mark.parametrize("path", ["/news/feed/", "/news/feed/atom/"])
+def test_feeds_carry_the_whole_article_cleaned_as_on_its_page(client, path):
+    article = make_article(title="Full story", body="<p>First <strong>bold</strong> words.</p>")
+    Article.objects.filter(pk=article.pk).update(
+        body='<p>First <strong>bold</strong> words.</p><script>alert("x")</script>'
+    )
+    feed = feedparser.parse(client.get(path).content)
+    assert not feed.bozo, feed.get("bozo_exception")
+    (entry,) = feed.entries
+    (content,) = entry.content
+    assert content.value == "<p>First <strong>bold</strong> words.</p>"
+    assert entry.summary == article.summary
+
+
+def test_atom_entries_name_their_organisations_as_authors_or_else_the_site(client):
+    itu = Organisation.objects.create(
+        name="International Telecommunication Union",
+        short_name="ITU",
+        slug="itu",
+        website="https://www.itu.int/",
+    )
+    iso = Organisation.objects.create(
+        name="International Organization for Standardization", short_name="ISO", slug="iso"
+    )
+    make_article(title="By the site")
+    make_article(title="By two bodies", organisations=[itu, iso])
+    feed = feedparser.parse(client.get("/news/feed/atom/").content)
+    assert not feed.bozo
+    by_title = {entry.title: entry for entry in feed.entries}
+    authors = by_title["By two bodies"].authors
+    assert [author["name"] for author in authors] == [
+        "International Organization for Standardization",
+        "International Telecommunication Union",
+    ]
+    assert authors[1]["href"] == "https://www.itu.int/"
+    assert [author["name"] for author in by_title["By the site"].authors] == [
+        "Joint Task Force on smart cities"
+    ]

@@ -24,7 +24,7 @@ from taskforce.cache import (
 )
 from taskforce.models import Organisation
 from tests.events_helpers import make_event, register
-from tests.makers import make_article
+from tests.makers import make_article, make_person, make_quote, make_topic
 
 pytestmark = pytest.mark.django_db
 
@@ -48,6 +48,33 @@ def test_second_anonymous_visit_is_served_from_the_cache(client):
     assert second["X-Frame-Options"] == "DENY"
     assert second["X-Content-Type-Options"] == "nosniff"
     assert second["Referrer-Policy"] == "strict-origin-when-cross-origin"
+
+
+def test_every_public_page_is_served_from_the_cache_on_a_second_visit(client):
+    organisation = Organisation.objects.create(
+        name="International Example Body", short_name="IEB", slug="ieb"
+    )
+    person = make_person(organisation=organisation)
+    article = make_article(topics=[make_topic()], organisations=[organisation])
+    make_quote(person=person, article=article)
+    event = make_event()
+    pages = [
+        "/",
+        "/about/",
+        article.get_absolute_url(),
+        "/news/",
+        article.topics.get().get_absolute_url(),
+        "/quotes/",
+        person.get_absolute_url(),
+        event.get_absolute_url(),
+        "/events/",
+        "/events/past/",
+        "/organisations/",
+        organisation.get_absolute_url(),
+    ]
+    for page in pages:
+        assert client.get(page).status_code == 200, page
+        assert client.get(page).get("X-Page-Cache") == "hit", page
 
 
 def test_a_cached_page_over_https_keeps_strict_transport_security(client, settings):
@@ -260,6 +287,8 @@ def test_a_repeat_visit_is_answered_from_the_process_without_a_round_trip(
     client.get("/news/")  # The first visit after a change writes the content version.
     first = client.get("/about/")
     assert first["X-Page-Cache"] == "miss"
+    # The first repeat reads the versions of what the page shows once; the process keeps them.
+    assert client.get("/about/")["X-Page-Cache"] == "hit"
     monkeypatch.setattr(caches["default"], "get_many", no_round_trip)
     second = client.get("/about/")
     assert second["X-Page-Cache"] == "hit"

@@ -16,12 +16,21 @@ from tests.makers import make_article, make_person, make_quote, make_topic
 pytestmark = pytest.mark.django_db
 
 PAGES = {
-    "/": 3,
+    # Latest articles, featured quotes, upcoming events (with their organisers, in one
+    # more query on SQLite), and the founding bodies for the structured data.
+    "/": 5,
+    "/about/": 1,
     # A page of articles, one more to know whether an older page follows: no count.
     "/news/": 1,
     # The topic, then a page of its articles.
     "/news/topics/smart-cities/": 2,
     "/news/{article}/": 5,
+    # The event, its organisers, its confirmed registrations counted for the seats left.
+    "/events/{event}/": 3,
+    "/organisations/": 1,
+    # The organisation, its people with the ids of their first quotes, those quotes,
+    # its upcoming events (seats counted in the same query), a page of its news.
+    "/organisations/org/": 5,
     # A page of people with the ids of their first quotes, then those quotes.
     "/quotes/": 2,
     # The person, then their quotes (a count and a page).
@@ -38,11 +47,12 @@ PAGES = {
     "/news/feed/atom/": 5,
     "/news/topics/smart-cities/feed/": 5,
     # The index: one summary (size, latest change) per section stored in the database.
-    "/sitemap.xml": 4,
+    "/sitemap.xml": 5,
     # A section page: its summary, then a page of items.
     "/sitemap-news.xml": 2,
     "/sitemap-topics.xml": 2,
     "/sitemap-people.xml": 2,
+    "/sitemap-organisations.xml": 2,
 }
 
 
@@ -58,6 +68,16 @@ def build_site(count):
         make_quote(person=people[n % 3], article=article, text=f"Cities quote {n}.", featured=True)
     for n in range(20):  # enough for a second page of speaker-0's quotes
         make_quote(person=people[0], text=f"Standalone quote {n}.")
+    event = Event.objects.create(
+        title="Workshop",
+        slug="workshop",
+        summary="A workshop.",
+        start=timezone.now() + timedelta(days=3),
+        end=timezone.now() + timedelta(days=3, hours=2),
+        capacity=50,
+        status=Event.Status.PUBLISHED,
+    )
+    event.organisers.add(organisation)
     return articles[0]
 
 
@@ -73,7 +93,7 @@ def test_page_runs_the_same_few_queries_with_3_or_300_articles(
     client, django_assert_max_num_queries, path, limit
 ):
     article = build_site(3)
-    path = path.format(article=article.slug, year=timezone.localdate().year)
+    path = path.format(article=article.slug, event="workshop", year=timezone.localdate().year)
     with_few = count_queries(client, path)
     build_more = 297
     for n in range(build_more):

@@ -112,7 +112,10 @@ def test_person_page_lists_their_public_quotes(client, iso):
     response = client.get("/people/sergio-mujica/")
     html = response.content.decode()
     assert "<h1>Sergio Mujica</h1>" in html
-    assert "ISO Secretary-General, International Organization for Standardization" in html
+    assert (
+        'ISO Secretary-General, <a href="/organisations/iso/">'
+        "International Organization for Standardization</a>" in html
+    )
     assert '<blockquote class="quote"><p>Shown.</p></blockquote>' in html
     assert f'<a href="{article.get_absolute_url()}">The launch</a>' in html
     assert "From a draft." not in html

@@ -48,6 +48,7 @@ def test_sitemap_is_an_index_of_one_page_per_section(client):
         "/sitemap-news.xml",
         "/sitemap-topics.xml",
         "/sitemap-people.xml",
+        "/sitemap-organisations.xml",
     ]
     assert client.get("/sitemap-nothing.xml").status_code == 404
 

@@ -8,11 +8,11 @@ from tests.events_helpers import make_event, manage_path
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def fill_and_submit(page, name, email):
+def fill_and_submit(page, name, email, button="Register"):
     page.get_by_label("Name").fill(name)
     page.get_by_label("Email").fill(email)
     page.get_by_label("I agree to the privacy notice above").check()
-    page.get_by_role("button", name="Register").click()
+    page.get_by_role("button", name=button).click()
 
 
 def test_register_cancel_and_promotion_from_the_waiting_list(page, assert_accessible, mailoutbox):
@@ -30,6 +30,7 @@ def test_register_cancel_and_promotion_from_the_waiting_list(page, assert_access
     assert page.get_by_text("Please agree to the privacy notice to register.").first.is_visible()
     assert_accessible(page)
 
+    page.get_by_role("link", name="Back to the event page").click()
     fill_and_submit(page, "Ada Lovelace", "ada@example.org")
     assert page.get_by_role("heading", level=1).inner_text() == "You are registered"
     assert_accessible(page)
@@ -41,7 +42,7 @@ def test_register_cancel_and_promotion_from_the_waiting_list(page, assert_access
 
     page.goto(event.get_absolute_url())
     assert page.get_by_text("Full: waiting list open").is_visible()
-    fill_and_submit(page, "Grace Hopper", "grace@example.org")
+    fill_and_submit(page, "Grace Hopper", "grace@example.org", button="Join the waiting list")
     assert page.get_by_role("heading", level=1).inner_text() == "You are on the waiting list"
     assert "in position 1" in page.get_by_role("main").inner_text()
 
@@ -89,3 +90,34 @@ def test_a_registrant_sees_downloads_and_erases_their_data(page, assert_accessib
     assert "erased" in page.get_by_role("status").inner_text()
     assert "1 seat left" in page.get_by_role("main").inner_text()
     assert_accessible(page)
+
+
+@pytest.mark.parametrize("java_script_enabled", [True, False])
+def test_on_a_phone_the_errors_show_at_once_and_lead_to_each_field(
+    browser, live_server, assert_accessible, java_script_enabled
+):
+    event = make_event(title="Standards for resilient, inclusive and sustainable cities")
+    context = browser.new_context(
+        base_url=live_server.url,
+        viewport={"width": 390, "height": 844},
+        java_script_enabled=java_script_enabled,
+    )
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    page.goto(event.get_absolute_url())
+    page.get_by_label("Email").fill("ada@")
+    page.get_by_role("button", name="Register").click()
+
+    assert page.title().startswith("Error: ")
+    summary = page.get_by_role("alert")
+    box = summary.bounding_box()
+    assert page.evaluate("window.scrollY") == 0
+    assert box["y"] >= 0 and box["y"] + box["height"] <= 844, box
+    assert summary.evaluate("element => element === document.activeElement")
+    if java_script_enabled:  # axe-core runs in the page: it needs JavaScript
+        assert_accessible(page)
+
+    summary.get_by_role("link", name="Email: Enter a valid email address.").click()
+    assert page.url.endswith("#id_email")
+    assert page.get_by_label("Email").evaluate("element => element === document.activeElement")
+    context.close()

@@ -44,7 +44,7 @@ def drop_search_trigger(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("events", "0008_registration_window"),
+        ("events", "0009_event_image"),
     ]
 
     operations = [

@@ -1,0 +1,68 @@
+import json
+from datetime import datetime
+
+from django import template
+from django.core.serializers.json import DjangoJSONEncoder
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
+
+register = template.Library()
+
+# As Django's json_script: the data can never close the script element or open a comment.
+JSON_SCRIPT_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
+
+
+@register.simple_tag(takes_context=True)
+def absolute_url(context, url):
+    """A full URL for a path; an address already full (media in object storage) as it is."""
+    return context["request"].build_absolute_uri(url)
+
+
+@register.simple_tag(takes_context=True)
+def canonical_url(context, path=None):
+    """
+    The page's one address: `path` (or the request's), without a query string but the
+    page number of a paginated list, as a full URL built from the request.
+    """
+    url = path or context["request"].path
+    page = context.get("page_obj")
+    if page is not None and page.number > 1:
+        url = f"{url}?page={page.number}"
+    return context["request"].build_absolute_uri(url)
+
+
+@register.simple_tag(takes_context=True)
+def structured_data(context, *items):
+    """
+    schema.org data (JSON-LD) of objects that have structured_data(): read by search
+    engines, never run by browsers, so the Content-Security-Policy has nothing to allow.
+    One object is its own document, several a graph; a list or queryset counts as several.
+    """
+    absolute = context["request"].build_absolute_uri
+    objects = [obj for item in items for obj in (item if hasattr(item, "__iter__") else [item])]
+    if not objects:
+        return ""
+    nodes = [obj.structured_data(absolute_url=absolute) for obj in objects]
+    for node in nodes:
+        node.pop("@context", None)
+    data = nodes[0] if len(nodes) == 1 else {"@graph": nodes}
+    return json_ld({"@context": "https://schema.org", **data})
+
+
+def json_ld(data):
+    payload = json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False)
+    return format_html(
+        '<script type="application/ld+json">{}</script>',
+        mark_safe(payload.translate(JSON_SCRIPT_ESCAPES)),
+    )
+
+
+@register.filter(expects_localtime=True)
+def iso8601(value):
+    """
+    A date or time as a <time datetime> attribute wants it: ISO 8601, a time to the
+    second with its offset ("2025-06-12T17:00:00+02:00"), a date alone ("2025-06-12").
+    """
+    if isinstance(value, datetime):
+        return value.isoformat(timespec="seconds")
+    return value.isoformat() if value else ""

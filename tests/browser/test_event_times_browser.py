@@ -1,0 +1,103 @@
+"""An event's times in its own zone, and beside them the visitor's, added by local-time.js."""
+
+from datetime import UTC, datetime
+
+import pytest
+
+from tests.events_helpers import make_event
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture
+def visit(browser, live_server):
+    """Open a page in a browser whose clock is in the given zone, with or without JavaScript."""
+    contexts = []
+
+    def open_page(path, timezone_id, java_script_enabled=True, **options):
+        context = browser.new_context(
+            base_url=live_server.url,
+            timezone_id=timezone_id,
+            java_script_enabled=java_script_enabled,
+            **options,
+        )
+        contexts.append(context)
+        page = context.new_page()
+        page.set_default_timeout(10_000)
+        page.goto(path)
+        return page
+
+    yield open_page
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture
+def zurich_event():
+    # 14:00-16:00 in Zurich (CET, UTC+1) is 22:00 to midnight in Tokyo (UTC+9).
+    return make_event(
+        title="Standards for resilient cities",
+        start=datetime(2030, 1, 15, 13, 0, tzinfo=UTC),
+        end=datetime(2030, 1, 15, 15, 0, tzinfo=UTC),
+        time_zone="Europe/Zurich",
+    )
+
+
+SEEN = """element => {
+  const copy = element.cloneNode(true);
+  copy.querySelectorAll(".visually-hidden").forEach((hidden) => hidden.remove());
+  return copy.textContent.replace(/\\s+/g, " ").trim();
+}"""
+HEARD = """element => {
+  const copy = element.cloneNode(true);
+  copy.querySelectorAll("[aria-hidden=true]").forEach((hidden) => hidden.remove());
+  return copy.textContent.replace(/\\s+/g, " ").trim();
+}"""
+
+
+def when(page, read=SEEN):
+    """The event's time as seen, or as a screen reader reads it (without what is aria-hidden)."""
+    return page.locator("dt:text('When') + dd").evaluate(read)
+
+
+def test_a_visitor_in_tokyo_sees_the_events_time_and_their_own(
+    visit, zurich_event, assert_accessible
+):
+    page = visit(zurich_event.get_absolute_url(), "Asia/Tokyo")
+    assert when(page) == (
+        "Tuesday 15 January 2030, 14:00\N{EN DASH}16:00 CET (Europe/Zurich)"
+        " · 22:00 \N{EN DASH} Wednesday 16 January 00:00 your time"
+    )
+    assert when(page, read=HEARD) == (
+        "Tuesday 15 January 2030, 14:00\N{EN DASH}16:00 CET (Europe/Zurich),"
+        " 22:00 \N{EN DASH} Wednesday 16 January 00:00 your time"
+    )
+    assert_accessible(page)
+    page.goto("/events/")
+    listed = page.locator(".meta").first.evaluate(SEEN)
+    assert "(Europe/Zurich) · 22:00 \N{EN DASH} Wednesday 16 January 00:00 your time" in listed
+
+
+def test_without_javascript_the_events_zone_stands_alone(visit, zurich_event):
+    page = visit(zurich_event.get_absolute_url(), "Asia/Tokyo", java_script_enabled=False)
+    assert when(page) == "Tuesday 15 January 2030, 14:00\N{EN DASH}16:00 CET (Europe/Zurich)"
+
+
+@pytest.mark.parametrize("zone", ["Europe/Zurich", "Europe/Berlin"])
+def test_a_visitor_whose_clock_reads_the_same_sees_one_time(visit, zurich_event, zone):
+    page = visit(zurich_event.get_absolute_url(), zone)
+    assert when(page) == "Tuesday 15 January 2030, 14:00\N{EN DASH}16:00 CET (Europe/Zurich)"
+    assert page.locator(".local-time").count() == 0
+
+
+def test_the_opening_of_registration_is_shown_on_both_clocks(visit):
+    event = make_event(
+        start=datetime(2030, 1, 15, 13, 0, tzinfo=UTC),
+        end=datetime(2030, 1, 15, 15, 0, tzinfo=UTC),
+        registration_opens_at=datetime(2030, 1, 10, 8, 0, tzinfo=UTC),
+        time_zone="Europe/Zurich",
+    )
+    page = visit(event.get_absolute_url(), "America/New_York")
+    assert page.get_by_text("Registration opens on").evaluate(SEEN) == (
+        "Registration opens on 10 January 2030, 09:00 CET (Europe/Zurich) · 03:00 your time."
+    )
