@@ -22,7 +22,7 @@ class PageSitemap(LanguagesSitemap):
     changefreq = "monthly"
 
     def items(self):
-        return ["home", "about", "organisations"]
+        return ["home", "about", "organisations", "news:topics"]
 
     def location(self, item):
         return reverse(item)

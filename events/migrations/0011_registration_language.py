@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('events', '0009_event_image'),
+        ('events', '0010_event_search_vector'),
     ]
 
     operations = [
