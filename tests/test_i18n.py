@@ -226,3 +226,10 @@ def test_every_french_translation_is_done_and_not_fuzzy():
         and (message.fuzzy or not all(message.string if message.pluralizable else [message.string]))
     ]
     assert not untranslated, "Translate (and unmark fuzzy):\n" + "\n".join(map(str, untranslated))
+
+
+def test_the_search_page_speaks_french(client):
+    html = client.get("/fr/search/", {"q": "zeppelin", "year": "zzz"}).content.decode()
+    assert "0 résultat pour « zeppelin »." in html
+    assert "Rien ne date de « zzz » : toutes les années sont affichées." in html
+    assert "Aucun résultat parmi les citations pour « zeppelin »." in html
