@@ -260,11 +260,13 @@ class Event(models.Model):
                 last_day = max(self.first_day, self.last_day)
                 self.start, self.end = self.all_day_bounds(self.first_day, last_day)
             if self.end < self.start:
-                raise ValidationError({"end": "The event cannot end before it starts."})
+                raise ValidationError({"end": gettext("The event cannot end before it starts.")})
         if self.venue_address and not self.venue_name:
-            raise ValidationError({"venue_name": "Name the venue whose address you gave."})
+            raise ValidationError({"venue_name": gettext("Name the venue whose address you gave.")})
         if self.image and not self.image_alt.strip():
-            raise ValidationError({"image_alt": "Describe the image for people who cannot see it."})
+            raise ValidationError(
+                {"image_alt": gettext("Describe the image for people who cannot see it.")}
+            )
         self.clean_registration_window()
 
     def clean_registration_window(self):

@@ -233,3 +233,10 @@ def test_the_search_page_speaks_french(client):
     assert "0 résultat pour « zeppelin »." in html
     assert "Rien ne date de « zzz » : toutes les années sont affichées." in html
     assert "Aucun résultat parmi les citations pour « zeppelin »." in html
+
+
+def test_event_managers_see_the_admins_own_actions_in_their_language(client, event_manager):
+    make_event()
+    html = client.get("/admin/events/event/", headers={"Accept-Language": "fr"}).content.decode()
+    assert "Publier les événements sélectionnés" in html
+    assert "Annuler les événements sélectionnés…" in html
