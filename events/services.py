@@ -20,7 +20,7 @@ from django.contrib.admin.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from .emails import queue_email
 from .models import Event, OutgoingEmail, Registration
@@ -319,11 +319,12 @@ def change_event(*, event, **changes):
         if cancelling:
             return EventChange(cancelled=_cancel_registrations(event))
         recipients = list(_recipients(event, told, previous.end).select_for_update())
-        wording = previous.wording(told)
         for registration in recipients:
             registration.event = event
             queue_email(
-                kind=OutgoingEmail.Kind.EVENT_CHANGED, registration=registration, previous=wording
+                kind=OutgoingEmail.Kind.EVENT_CHANGED,
+                registration=registration,
+                previous=previous.wording(told, registration.language),
             )
         promoted = []
         if "capacity" in changes and event.status == Event.Status.PUBLISHED:
@@ -347,22 +348,27 @@ class _Previous:
 
     status: str
     end: object
-    when: str
-    where: str
+    worded: dict  # language -> (when, where), as that language writes them
 
-    def wording(self, told):
+    def wording(self, told, language):
         wording = {}
+        when, where = self.worded.get(language) or self.worded[settings.LANGUAGE_CODE]
         if told & {*TIME_FIELDS}:
-            wording["when"] = self.when
+            wording["when"] = when
         if told & {*PLACE_FIELDS}:
-            wording["where"] = self.where
+            wording["where"] = where
         if "online_url" in told:
             wording["online_link"] = True
         return wording
 
 
 def _previous(event):
-    return _Previous(status=event.status, end=event.end, when=event.when, where=event.where)
+    """The event before the change, worded in each language for its registrants' emails."""
+    worded = {}
+    for language, _name in settings.LANGUAGES:
+        with translation.override(language):
+            worded[language] = (event.when, event.where)
+    return _Previous(status=event.status, end=event.end, worded=worded)
 
 
 def _apply(event, changes):
