@@ -12,7 +12,7 @@ from django.db.models import Min, OuterRef, Prefetch, Q, Subquery, Value
 from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import formats, timezone
-from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext, ngettext, pgettext
 from django.utils.translation import gettext_lazy as _
 from imagekit.models import ImageSpecField
 
@@ -460,7 +460,7 @@ class Event(models.Model):
     def badge(self):
         """What lists flag: a cancellation, or the seats of an event not over yet."""
         if self.status == self.Status.CANCELLED:
-            return gettext("Cancelled")
+            return pgettext("event status", "Cancelled")
         return "" if self.is_over else self.availability
 
     def registration_state(self, now=None):
