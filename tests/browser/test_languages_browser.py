@@ -1,5 +1,7 @@
 """A visitor with a French browser reads, registers and switches language; axe in French."""
 
+from pathlib import Path
+
 import icalendar
 import pytest
 from django.core.management import call_command
@@ -7,6 +9,8 @@ from django.core.management import call_command
 from tests.events_helpers import make_event, manage_path
 
 pytestmark = pytest.mark.django_db(transaction=True)
+
+FIXTURES = sorted(str(path) for path in (Path(__file__).parents[2] / "fixtures").glob("*.json"))
 
 
 @pytest.fixture
@@ -67,7 +71,7 @@ def test_a_french_visitor_registers_in_french_and_can_switch_to_english(
 
 @pytest.mark.parametrize("path", ["/fr/", "/fr/about/", "/fr/news/", "/fr/quotes/", "/fr/events/"])
 def test_french_pages_are_accessible(page, assert_accessible, path):
-    call_command("load_release", verbosity=0)
+    call_command("loaddata", *FIXTURES, verbosity=0)
     page.goto(path)
     assert page.locator("html").get_attribute("lang") == "fr"
     assert page.get_by_role("navigation", name="Langue").is_visible()
