@@ -20,6 +20,7 @@ from taskforce.images import (
     make_picture,
     rendition,
 )
+from taskforce.languages import Translated, TranslatedQuerySet, in_each_language
 from taskforce.models import Organisation
 
 EN_DASH = "\N{EN DASH}"
@@ -59,7 +60,7 @@ class CountAll(Func):
     output_field = models.IntegerField()
 
 
-class EventQuerySet(models.QuerySet):
+class EventQuerySet(TranslatedQuerySet):
     def published(self):
         return self.filter(status=Event.Status.PUBLISHED)
 
@@ -104,7 +105,7 @@ class EventQuerySet(models.QuerySet):
         return self.prefetch_related(Prefetch("organisers", to_attr="organiser_list"))
 
 
-class Event(models.Model):
+class Event(Translated, models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", "Draft"
         PUBLISHED = "published", "Published"
@@ -196,10 +197,12 @@ class Event(models.Model):
     objects = EventQuerySet.as_manager()
 
     # Changes to these alone add or remove the event from no list (taskforce/cache.py).
-    page_cache_shown_fields = ("title", "summary", "body", "time_zone", "is_online",
-                               "venue_name", "venue_address", "online_url", "capacity",
-                               "waiting_list_enabled", "sequence", "registrations_erased",
-                               "image", "image_alt", "updated")  # fmt: skip
+    page_cache_shown_fields = (
+        *in_each_language("title", "summary", "body", "venue_name"),
+        "time_zone", "is_online", "venue_address", "online_url", "capacity",
+        "waiting_list_enabled", "sequence", "registrations_erased", "image", "image_alt",
+        "updated",
+    )  # fmt: skip
 
     class Meta:
         ordering = ["-start", "pk"]

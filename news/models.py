@@ -20,12 +20,24 @@ from taskforce.images import (
     make_picture,
     rendition,
 )
+from taskforce.languages import (
+    Translated,
+    TranslatedQuerySet,
+    active_language,
+    in_default_language,
+    in_each_language,
+)
 from taskforce.models import Organisation
 
 from .sanitize import sanitize_html
 
 # Full-text search on PostgreSQL ranks only this many of the latest matches.
 SEARCH_CANDIDATES = 200
+
+# Each language's text is searched in its own stored vector, with its own text search
+# configuration (stemming, stop words): the triggers of migration 0006 fill them.
+SEARCH_IN_LANGUAGE = {"en": ("english", "search_vector"), "fr": ("french", "search_vector_fr")}
+SEARCH_VECTORS = tuple(vector for _, vector in SEARCH_IN_LANGUAGE.values())
 
 EDITOR_EXTENSIONS = {
     "Bold": True,
@@ -45,10 +57,14 @@ EDITOR_EXTENSIONS = {
 }
 
 
-class Topic(models.Model):
+class Topic(Translated, models.Model):
     name = models.CharField(max_length=100, unique=True)
     slug = models.SlugField(unique=True)
     description = models.TextField(blank=True)
+
+    objects = TranslatedQuerySet.as_manager()
+
+    translation_key_field = "name"
 
     class Meta:
         ordering = ["name"]
@@ -87,8 +103,8 @@ def planned_for_the_words_searched():
         yield
 
 
-class SearchableQuerySet(models.QuerySet):
-    """Rows with a stored search_vector, filled by a PostgreSQL trigger."""
+class SearchableQuerySet(TranslatedQuerySet):
+    """Rows with a stored search vector per language, filled by a PostgreSQL trigger."""
 
     def ranked_matches(self, query, *, newest_first, then):
         """
@@ -96,15 +112,16 @@ class SearchableQuerySet(models.QuerySet):
         SEARCH_CANDIDATES matches only (by `newest_first`), so a common word costs
         the same on a large archive as on a small one; ties are ordered by `then`.
         """
-        search_query = SearchQuery(query, search_type="websearch", config="english")
+        config, vector = SEARCH_IN_LANGUAGE[active_language()]
+        search_query = SearchQuery(query, search_type="websearch", config=config)
         latest = (
-            self.filter(search_vector=search_query)
+            self.filter(**{vector: search_query})
             .order_by(*newest_first)
             .values("pk")[:SEARCH_CANDIDATES]
         )
         return (
             self.model.objects.filter(pk__in=latest)
-            .annotate(rank=SearchRank(F("search_vector"), search_query))
+            .annotate(rank=SearchRank(F(vector), search_query))
             .order_by("-rank", *then)
         )
 
@@ -177,10 +194,10 @@ class ArticleQuerySet(SearchableQuerySet):
 
 
 class SearchableManager(models.Manager):
-    """Leaves out the stored search vector, which only search reads (in SQL)."""
+    """Leaves out the stored search vectors, which only search reads (in SQL)."""
 
     def get_queryset(self):
-        return super().get_queryset().defer("search_vector")
+        return super().get_queryset().defer(*SEARCH_VECTORS)
 
 
 ArticleManager = SearchableManager.from_queryset(ArticleQuerySet)
@@ -189,7 +206,7 @@ ArticleManager = SearchableManager.from_queryset(ArticleQuerySet)
 ARTICLE_IMAGE_WIDTHS = (480, 960, 1440)
 
 
-class ArticleContent(models.Model):
+class ArticleContent(Translated, models.Model):
     """
     What an article says and shows. The live article and its draft changes both have
     it, so a draft is previewed and published field for field.
@@ -228,8 +245,11 @@ class ArticleContent(models.Model):
 
     # Changes to these alone add or remove the article from no list (taskforce/cache.py);
     # search reads the text, and is renewed by them.
-    page_cache_shown_fields = ("title", "summary", "body", "image", "image_alt", "updated",
-                               "search_vector")  # fmt: skip
+    page_cache_shown_fields = (
+        *in_each_language("title", "summary", "body", "image_alt"),
+        *("image", "updated"),
+        *SEARCH_VECTORS,
+    )
 
     class Meta:
         abstract = True
@@ -251,7 +271,13 @@ class ArticleContent(models.Model):
 
     def clean(self):
         if self.image and not self.image_alt.strip():
-            raise ValidationError({"image_alt": "Describe the image for people who cannot see it."})
+            raise ValidationError(
+                {
+                    in_default_language(
+                        "image_alt"
+                    ): "Describe the image for people who cannot see it."
+                }
+            )
 
     @property
     def picture(self):
@@ -282,9 +308,10 @@ class Article(ArticleContent):
     organisations = models.ManyToManyField(Organisation, blank=True, related_name="articles")
     created = models.DateTimeField(auto_now_add=True)
     updated = models.DateTimeField(auto_now=True)
-    # Filled by a database trigger on PostgreSQL from the title, summary and body;
-    # unused elsewhere.
+    # Filled by database triggers on PostgreSQL from the title, summary and body in
+    # English and in French; unused elsewhere.
     search_vector = SearchVectorField(null=True, editable=False)
+    search_vector_fr = SearchVectorField(null=True, editable=False)
 
     objects = ArticleManager()
 

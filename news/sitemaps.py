@@ -10,7 +10,7 @@ class ArticleSitemap(ContentSitemap):
     lastmod_field = "updated"
 
     def items(self):
-        return Article.objects.published().only("slug", "updated")
+        return self.in_its_languages(Article.objects.published().only("slug", "updated"))
 
     def lastmod(self, article):
         return article.updated
@@ -21,4 +21,4 @@ class TopicSitemap(ContentSitemap):
 
     def items(self):
         live = Article.objects.published().filter(topics=OuterRef("pk"))
-        return Topic.objects.filter(Exists(live))
+        return self.in_its_languages(Topic.objects.filter(Exists(live)))

@@ -7,10 +7,11 @@ class QuotesConfig(AppConfig):
     def ready(self):
         import reversion
 
+        from news.models import SEARCH_VECTORS
         from taskforce.images import track_image_files
 
         from .models import Person, Quote
 
         reversion.register(Person)
-        reversion.register(Quote, exclude=["search_vector"])
+        reversion.register(Quote, exclude=list(SEARCH_VECTORS))
         track_image_files(Person, "photo")

@@ -6,7 +6,7 @@ from django.db.models import Exists, OuterRef, Q, Subquery
 from django.urls import reverse
 from imagekit.models import ImageSpecField
 
-from news.models import Article, SearchableManager, SearchableQuerySet, live
+from news.models import SEARCH_VECTORS, Article, SearchableManager, SearchableQuerySet, live
 from taskforce.images import (
     ImagePath,
     UploadedImageField,
@@ -14,6 +14,7 @@ from taskforce.images import (
     make_picture,
     rendition,
 )
+from taskforce.languages import Translated, columns_in_each_language
 from taskforce.models import Organisation
 
 QUOTES_PER_PERSON_PREVIEW = 3
@@ -70,7 +71,7 @@ def attach_quote_previews(people, count=QUOTES_PER_PERSON_PREVIEW):
         person.has_more_quotes = len(ids[person.pk]) > count
 
 
-class Person(models.Model):
+class Person(Translated, models.Model):
     name = models.CharField(max_length=200)
     slug = models.SlugField(unique=True)
     role = models.CharField(
@@ -104,6 +105,8 @@ class Person(models.Model):
     photo_thumbnail = ImageSpecField(source="photo", spec=rendition(160))
 
     objects = PersonQuerySet.as_manager()
+
+    translation_key_field = "role"
 
     class Meta:
         ordering = ["name"]
@@ -152,7 +155,10 @@ class QuoteQuerySet(SearchableQuerySet):
     def with_article_links(self):
         """With the title and address of each quote's article, not the article's text."""
         return self.select_related("article").defer(
-            "search_vector", "article__summary", "article__body", "article__search_vector"
+            *SEARCH_VECTORS,
+            "article__summary",
+            "article__body",
+            *(f"article__{vector}" for vector in SEARCH_VECTORS),
         )
 
     def for_person_page(self):
@@ -174,7 +180,7 @@ class QuoteQuerySet(SearchableQuerySet):
 QuoteManager = SearchableManager.from_queryset(QuoteQuerySet)
 
 
-class Quote(models.Model):
+class Quote(Translated, models.Model):
     text = models.TextField(help_text="The words exactly as spoken, without quotation marks.")
     person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="quotes")
     speaker_role = models.CharField(
@@ -195,11 +201,14 @@ class Quote(models.Model):
     order = models.PositiveIntegerField(default=0, help_text="Lower numbers come first.")
     created = models.DateTimeField(auto_now_add=True)
     updated = models.DateTimeField(auto_now=True)
-    # Filled by a database trigger on PostgreSQL from the text and the speaker's name;
-    # unused elsewhere.
+    # Filled by database triggers on PostgreSQL from the text, in English and in French,
+    # and the speaker's name; unused elsewhere.
     search_vector = SearchVectorField(null=True, editable=False)
+    search_vector_fr = SearchVectorField(null=True, editable=False)
 
     objects = QuoteManager()
+
+    translation_key_field = "text"
 
     class Meta:
         ordering = ["order", "pk"]
@@ -218,5 +227,7 @@ class Quote(models.Model):
         return f"{self.person.get_absolute_url()}#quote-{self.pk}"
 
     def clean(self):
-        if not self.speaker_role and self.person_id:
-            self.speaker_role = self.person.role
+        if self.person_id:
+            for field in columns_in_each_language("speaker_role"):
+                if not getattr(self, field):
+                    setattr(self, field, getattr(self.person, field.replace("speaker_", "")))
