@@ -4,15 +4,17 @@ from datetime import datetime, time, timedelta
 
 from django.conf import settings
 from django.contrib.postgres.expressions import ArraySubquery
+from django.contrib.postgres.search import SearchVectorField
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.db import connection, models
-from django.db.models import Func, Min, OuterRef, Prefetch, Q, Subquery, Value
+from django.db.models import Min, OuterRef, Prefetch, Q, Subquery, Value
 from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
 from imagekit.models import ImageSpecField
 
+from taskforce.expressions import CountAll
 from taskforce.images import (
     ImagePath,
     UploadedImageField,
@@ -20,8 +22,9 @@ from taskforce.images import (
     make_picture,
     rendition,
 )
-from taskforce.languages import Translated, TranslatedQuerySet, in_each_language
+from taskforce.languages import Translated, in_each_language
 from taskforce.models import Organisation
+from taskforce.search import SEARCH_VECTORS, SearchableManager, SearchableQuerySet
 
 EN_DASH = "\N{EN DASH}"
 RESERVED_SLUGS = {"past", "manage"}
@@ -49,24 +52,21 @@ def manage_link_signer():
     return signing.Signer(salt=MANAGE_LINK_SALT, sep=".", algorithm="sha256")
 
 
-class CountAll(Func):
-    """
-    COUNT(*) as a plain expression: in a subquery's values() it makes one row, 0 for
-    none, without the GROUP BY and COALESCE that Count() needs there (and that cost
-    more to build than the query takes to run).
-    """
+class EventQuerySet(SearchableQuerySet):
+    """Searched by the stored search_vector (migration 0009): title A, summary B, venue C."""
 
-    template = "COUNT(*)"
-    output_field = models.IntegerField()
+    search_fields = ("title", "summary", "venue_name", "venue_address")
+    search_order = ("-start", "-pk")
 
-
-class EventQuerySet(TranslatedQuerySet):
     def published(self):
         return self.filter(status=Event.Status.PUBLISHED)
 
     def public(self):
         """Published events and those cancelled after publication, which stay visible."""
         return self.filter(status__in=[Event.Status.PUBLISHED, Event.Status.CANCELLED])
+
+    def in_year(self, year):
+        return self.filter(start__year=year)
 
     def upcoming(self, now=None):
         return self.filter(end__gt=now or timezone.now()).order_by("start", "pk")
@@ -193,15 +193,19 @@ class Event(Translated, models.Model):
     )
     created = models.DateTimeField(auto_now_add=True)
     updated = models.DateTimeField(auto_now=True)
+    # Filled by database triggers on PostgreSQL from the title, summary and venue, in
+    # English and in French; unused elsewhere.
+    search_vector = SearchVectorField(null=True, editable=False)
+    search_vector_fr = SearchVectorField(null=True, editable=False)
 
-    objects = EventQuerySet.as_manager()
+    objects = SearchableManager.from_queryset(EventQuerySet)()
 
     # Changes to these alone add or remove the event from no list (taskforce/cache.py).
     page_cache_shown_fields = (
         *in_each_language("title", "summary", "body", "venue_name"),
         "time_zone", "is_online", "venue_address", "online_url", "capacity",
         "waiting_list_enabled", "sequence", "registrations_erased", "image", "image_alt",
-        "updated",
+        "updated", *SEARCH_VECTORS,
     )  # fmt: skip
 
     class Meta:

@@ -9,8 +9,9 @@ class NewsConfig(AppConfig):
 
         from taskforce.cache import register_time_boundary
         from taskforce.images import track_image_files
+        from taskforce.search import SEARCH_VECTORS
 
-        from .models import SEARCH_VECTORS, Article, ArticleDraft, Topic
+        from .models import Article, ArticleDraft, Topic
 
         register_time_boundary(Article.objects.next_publication)
         # Every save in a revision (the admin, publishing draft changes) keeps a version.

@@ -1,11 +1,10 @@
 import secrets
-from contextlib import contextmanager
 
 import reversion
 from django.conf import settings
-from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVectorField
+from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
-from django.db import connection, models, transaction
+from django.db import models, transaction
 from django.db.models import Case, Exists, F, Min, OuterRef, Prefetch, Q, Value, When
 from django.urls import reverse
 from django.utils import timezone
@@ -23,21 +22,13 @@ from taskforce.images import (
 from taskforce.languages import (
     Translated,
     TranslatedQuerySet,
-    active_language,
     in_default_language,
     in_each_language,
 )
 from taskforce.models import Organisation
+from taskforce.search import SEARCH_VECTORS, SearchableManager, SearchableQuerySet
 
 from .sanitize import sanitize_html
-
-# Full-text search on PostgreSQL ranks only this many of the latest matches.
-SEARCH_CANDIDATES = 200
-
-# Each language's text is searched in its own stored vector, with its own text search
-# configuration (stemming, stop words): the triggers of migration 0006 fill them.
-SEARCH_IN_LANGUAGE = {"en": ("english", "search_vector"), "fr": ("french", "search_vector_fr")}
-SEARCH_VECTORS = tuple(vector for _, vector in SEARCH_IN_LANGUAGE.values())
 
 EDITOR_EXTENSIONS = {
     "Bold": True,
@@ -57,12 +48,18 @@ EDITOR_EXTENSIONS = {
 }
 
 
+class TopicQuerySet(TranslatedQuerySet):
+    def with_live_articles(self):
+        """Topics with at least one article the public can read."""
+        return self.filter(Exists(Article.objects.published().filter(topics=OuterRef("pk"))))
+
+
 class Topic(Translated, models.Model):
     name = models.CharField(max_length=100, unique=True)
     slug = models.SlugField(unique=True)
     description = models.TextField(blank=True)
 
-    objects = TranslatedQuerySet.as_manager()
+    objects = TopicQuerySet.as_manager()
 
     translation_key_field = "name"
 
@@ -86,47 +83,12 @@ def live(prefix=""):
     )
 
 
-@contextmanager
-def planned_for_the_words_searched():
-    """
-    On PostgreSQL, plan the searches run inside for their own words, in one transaction.
-
-    A prepared statement gets a plan made once for every value after a few runs. For
-    full-text search that plan assumes every word is rare and reads every match of a
-    common one ("cities": 35 ms instead of 1 on a large archive).
-    """
-    if connection.vendor != "postgresql":
-        yield
-        return
-    with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute("SET LOCAL plan_cache_mode = force_custom_plan")
-        yield
-
-
-class SearchableQuerySet(TranslatedQuerySet):
-    """Rows with a stored search vector per language, filled by a PostgreSQL trigger."""
-
-    def ranked_matches(self, query, *, newest_first, then):
-        """
-        Full-text matches for `query`, best first, ranked among the latest
-        SEARCH_CANDIDATES matches only (by `newest_first`), so a common word costs
-        the same on a large archive as on a small one; ties are ordered by `then`.
-        """
-        config, vector = SEARCH_IN_LANGUAGE[active_language()]
-        search_query = SearchQuery(query, search_type="websearch", config=config)
-        latest = (
-            self.filter(**{vector: search_query})
-            .order_by(*newest_first)
-            .values("pk")[:SEARCH_CANDIDATES]
-        )
-        return (
-            self.model.objects.filter(pk__in=latest)
-            .annotate(rank=SearchRank(F(vector), search_query))
-            .order_by("-rank", *then)
-        )
-
-
 class ArticleQuerySet(SearchableQuerySet):
+    """Searched by the stored search_vector (migration 0002): title A, summary B, body C."""
+
+    search_fields = ("title", "summary", "body")
+    search_order = ("-publish_at", "-pk")
+
     def published(self):
         """Published and due: a future publish time stays hidden until it passes."""
         return self.filter(live())
@@ -150,20 +112,8 @@ class ArticleQuerySet(SearchableQuerySet):
         """Topics in one query for all the articles, as plain lists (topic_list): cheap to read."""
         return self.prefetch_related(Prefetch("topics", to_attr="topic_list"))
 
-    def search(self, query):
-        """
-        Articles matching `query` in their title, summary or body.
-
-        On PostgreSQL: ranked full-text search (trigger in migration 0002: the title
-        counts most, then the summary, then the body). Elsewhere: a plain substring
-        match, newest first.
-        """
-        if connection.vendor == "postgresql":
-            newest = ["-publish_at", "-pk"]
-            return self.ranked_matches(query, newest_first=newest, then=newest)
-        return self.filter(
-            Q(title__icontains=query) | Q(summary__icontains=query) | Q(body__icontains=query)
-        )
+    def in_year(self, year):
+        return self.filter(publish_at__year=year)
 
     def next_publication(self, now):
         """When the next scheduled article falls due, or None."""
@@ -191,13 +141,6 @@ class ArticleQuerySet(SearchableQuerySet):
         )
         bump_content_version()
         return changed
-
-
-class SearchableManager(models.Manager):
-    """Leaves out the stored search vectors, which only search reads (in SQL)."""
-
-    def get_queryset(self):
-        return super().get_queryset().defer(*SEARCH_VECTORS)
 
 
 ArticleManager = SearchableManager.from_queryset(ArticleQuerySet)

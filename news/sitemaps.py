@@ -1,5 +1,3 @@
-from django.db.models import Exists, OuterRef
-
 from taskforce.sitemaps import ContentSitemap
 
 from .models import Article, Topic
@@ -20,5 +18,4 @@ class TopicSitemap(ContentSitemap):
     changefreq = "weekly"
 
     def items(self):
-        live = Article.objects.published().filter(topics=OuterRef("pk"))
-        return self.in_its_languages(Topic.objects.filter(Exists(live)))
+        return self.in_its_languages(Topic.objects.with_live_articles())

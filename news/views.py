@@ -17,6 +17,13 @@ class ArticleListView(UncountedPaginationMixin, ListView):
         return Article.objects.published().for_lists()
 
 
+class TopicListView(ListView):
+    """Every topic with news the public can read; a page of names, never long."""
+
+    def get_queryset(self):
+        return Topic.objects.with_live_articles()
+
+
 class TopicArticleListView(UncountedPaginationMixin, ListView):
     paginate_by = ARTICLES_PER_PAGE
     template_name = "news/topic_detail.html"

@@ -7,8 +7,8 @@ class QuotesConfig(AppConfig):
     def ready(self):
         import reversion
 
-        from news.models import SEARCH_VECTORS
         from taskforce.images import track_image_files
+        from taskforce.search import SEARCH_VECTORS
 
         from .models import Person, Quote
 

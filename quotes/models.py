@@ -1,12 +1,13 @@
 from django.contrib.postgres.expressions import ArraySubquery
-from django.contrib.postgres.search import SearchVectorField
+from django.contrib.postgres.search import SearchVector, SearchVectorField
 from django.core.exceptions import ValidationError
 from django.db import connection, models
 from django.db.models import Exists, OuterRef, Q, Subquery
 from django.urls import reverse
 from imagekit.models import ImageSpecField
+from modeltranslation.utils import build_localized_fieldname
 
-from news.models import SEARCH_VECTORS, Article, SearchableManager, SearchableQuerySet, live
+from news.models import Article, live
 from taskforce.images import (
     ImagePath,
     UploadedImageField,
@@ -14,14 +15,32 @@ from taskforce.images import (
     make_picture,
     rendition,
 )
-from taskforce.languages import Translated, columns_in_each_language
+from taskforce.languages import Translated, active_language, columns_in_each_language
 from taskforce.models import Organisation
+from taskforce.search import SEARCH_VECTORS, SearchableManager, SearchableQuerySet, search_config
 
 QUOTES_PER_PERSON_PREVIEW = 3
 PREVIEW_PREFIX = "preview_quote_id_"
 
 
-class PersonQuerySet(models.QuerySet):
+class PersonQuerySet(SearchableQuerySet):
+    search_fields = ("name", "role", "organisation__name", "organisation__short_name")
+    search_order = ("name", "pk")
+
+    def search_document(self):
+        """Computed as it is searched: people are few, and a renamed organisation shows at once."""
+        config, language = search_config(), active_language()
+        return (
+            SearchVector("name", weight="A", config=config)
+            + SearchVector(build_localized_fieldname("role", language), weight="B", config=config)
+            + SearchVector(
+                f"organisation__{build_localized_fieldname('name', language)}",
+                "organisation__short_name",
+                weight="C",
+                config=config,
+            )
+        )
+
     def with_public_quotes(self):
         """People the public can read a quote from."""
         return self.filter(Exists(Quote.objects.public().filter(person=OuterRef("pk"))))
@@ -145,9 +164,18 @@ class Person(Translated, models.Model):
 
 
 class QuoteQuerySet(SearchableQuerySet):
+    """Searched by the stored search_vector (migration 0003): the words A, the speaker B."""
+
+    search_fields = ("text", "person__name")
+    search_order = ("order", "pk")
+
     def public(self):
-        """Quotes on their own, or from an article the public can already read."""
-        return self.filter(Q(article__isnull=True) | live("article__"))
+        """
+        Quotes on their own, or from an article the public can already read. A test of
+        each quote, not a join: a search ranks its matches without reading the articles.
+        """
+        live_article = Article.objects.filter(live(), pk=OuterRef("article_id"))
+        return self.filter(Q(article__isnull=True) | Exists(live_article))
 
     def featured(self):
         return self.filter(featured=True)
@@ -165,16 +193,11 @@ class QuoteQuerySet(SearchableQuerySet):
         """The order a person's quotes appear in: as the editors numbered them, then newest."""
         return self.order_by("order", "-created", "-pk")
 
-    def search(self, query):
-        """
-        Quotes matching `query`, by their words or the speaker's name.
-
-        On PostgreSQL: ranked full-text search (trigger in migration 0003). Elsewhere: a
-        plain substring match, in the usual order.
-        """
-        if connection.vendor == "postgresql":
-            return self.ranked_matches(query, newest_first=["-pk"], then=["order", "pk"])
-        return self.filter(Q(text__icontains=query) | Q(person__name__icontains=query))
+    def in_year(self, year):
+        """Quotes from an article by the article's year; others by the year they were added."""
+        return self.filter(
+            Q(article__publish_at__year=year) | Q(article__isnull=True, created__year=year)
+        )
 
 
 QuoteManager = SearchableManager.from_queryset(QuoteQuerySet)

@@ -7,5 +7,4 @@ app_name = "quotes"
 urlpatterns = [
     path("quotes/", views.QuoteListView.as_view(), name="list"),
     path("people/<slug:slug>/", views.PersonDetailView.as_view(), name="person"),
-    path("search/", views.SearchView.as_view(), name="search"),
 ]

@@ -1,16 +1,13 @@
-from django.views.generic import ListView, TemplateView
+from django.views.generic import ListView
 from django.views.generic.detail import SingleObjectMixin
 
-from news.models import Article, planned_for_the_words_searched
 from taskforce.cache import ObjectPageMixin
 from taskforce.pagination import UncountedPaginationMixin
 
-from .models import Person, Quote, attach_quote_previews
+from .models import Person, attach_quote_previews
 
 PEOPLE_PER_PAGE = 10
 QUOTES_PER_PAGE = 20
-SEARCH_RESULTS = 20
-MAX_QUERY_LENGTH = 200
 
 
 class QuoteListView(UncountedPaginationMixin, ListView):
@@ -43,30 +40,3 @@ class PersonDetailView(ObjectPageMixin, SingleObjectMixin, ListView):
 
     def get_queryset(self):
         return self.object.quotes.public().for_person_page().with_article_links()
-
-
-class SearchView(TemplateView):
-    template_name = "quotes/search.html"
-    page_cache_query_params = ("q",)
-
-    def get_context_data(self, **kwargs):
-        raw = self.request.GET.get("q", "")
-        words = "".join(char if char.isprintable() else " " for char in raw)
-        query = " ".join(words.split())
-        context = super().get_context_data(query=query, **kwargs)
-        if len(query) > MAX_QUERY_LENGTH:
-            context["error"] = (
-                f"That search is too long. Please use at most {MAX_QUERY_LENGTH} characters."
-            )
-        elif query:
-            articles = Article.objects.published().search(query).for_lists()
-            quotes = (
-                Quote.objects.public()
-                .search(query)
-                .with_article_links()
-                .select_related("person__organisation")
-            )
-            with planned_for_the_words_searched():
-                context["articles"] = list(articles[:SEARCH_RESULTS])
-                context["quotes"] = list(quotes[:SEARCH_RESULTS])
-        return context

@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "news",
     "quotes",
     "events",
+    "search",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -125,6 +126,10 @@ else:
             options.get("options", ""),
             f"-c lock_timeout={int(DATABASE_LOCK_TIMEOUT * 1000)}",
             f"-c statement_timeout={int(DATABASE_STATEMENT_TIMEOUT * 1000)}",
+            # Compiling a query costs tens of milliseconds, more than any query here
+            # runs: a search ranking thousands of matches is estimated costly enough to
+            # trigger it, and then takes three times as long (docs/search.md).
+            "-c jit=off",
         ]
     ).strip()
     if env.bool("DATABASE_PREPARED_STATEMENTS", default=True):

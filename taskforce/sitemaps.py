@@ -15,7 +15,7 @@ class PageSitemap(Sitemap):
     changefreq = "monthly"
 
     def items(self):
-        return ["home", "about", "organisations"]
+        return ["home", "about", "organisations", "news:topics"]
 
     def location(self, item):
         return reverse(item)

@@ -51,6 +51,7 @@ urlpatterns = [
     path("", include("news.urls")),
     path("", include("quotes.urls")),
     path("", include("events.urls")),
+    path("", include("search.urls")),
 ]
 
 if settings.MEDIA_URL.startswith("/"):  # media on this host's disk, not in object storage

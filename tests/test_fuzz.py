@@ -190,6 +190,6 @@ def test_the_fuzz_would_see_a_server_error(call, monkeypatch):
     def fail(*args, **kwargs):
         raise ValidationError("boom") from None
 
-    monkeypatch.setattr("quotes.views.SearchView.get_context_data", fail)
+    monkeypatch.setattr("search.views.SearchView.get_context_data", fail)
     response = call("GET", "/search/", query="q=x")
     assert response.status_code == 500

@@ -56,6 +56,14 @@ PAGES = [
     Page("person", "/people/{person}/"),
     Page("search with results", "/search/?q=cities"),
     Page("search without results", "/search/?q=zzzqqq"),
+    Page("search of one kind, a page of it", "/search/?q=cities&kind=news&page=1"),
+    Page("search in a year", "/search/?q=cities&year=2020"),
+    Page(
+        "search with filters that make no sense", "/search/?q=cities&kind=bogus&year=zzz&page=abc"
+    ),
+    Page("search past its last page", "/search/?q=cities&kind=events&page=99"),
+    Page("search too long", "/search/?q=" + "cities " * 40),
+    Page("topics", "/news/topics/"),
     Page("upcoming events", "/events/"),
     Page("past events", "/events/past/"),
     Page("event, open", "/events/{open_event}/"),

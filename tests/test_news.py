@@ -13,6 +13,7 @@ from news.models import Article
 from news.sanitize import sanitize_html
 from taskforce.models import Organisation
 from tests.makers import make_article, make_topic
+from tests.sitemap_helpers import read_sitemap
 
 pytestmark = pytest.mark.django_db
 
@@ -253,3 +254,25 @@ def test_header_links_to_news_and_marks_the_current_section(client):
     assert '<a href="/quotes/">Quotes</a>' in html
     assert 'role="search"' in html
     assert '<label class="visually-hidden" for="site-search-q">' in html
+
+
+def test_topics_index_lists_the_topics_with_news_and_is_linked_and_in_the_sitemap(client):
+    water = make_topic(name="Water", slug="water", description="Drinking water and floods.")
+    energy = make_topic(name="Energy", slug="energy")
+    make_topic(name="Mobility", slug="mobility")  # no article at all
+    drafts_only = make_topic(name="Housing", slug="housing")
+    make_article(topics=[water, energy])
+    make_article(topics=[drafts_only], status=Article.Status.DRAFT)
+
+    html = client.get("/news/topics/").content.decode()
+    assert '<a href="/news/topics/energy/">Energy</a>' in html
+    assert '<a href="/news/topics/water/">Water</a>' in html
+    assert html.index(">Energy</a>") < html.index(">Water</a>")
+    assert "Drinking water and floods." in html
+    assert "Mobility" not in html
+    assert "Housing" not in html
+
+    assert '<a href="/news/topics/">Topics</a>' in client.get("/news/").content.decode()
+    topic_page = client.get("/news/topics/water/").content.decode()
+    assert '<a href="/news/topics/">All topics</a>' in topic_page
+    assert "<loc>http://testserver/news/topics/</loc>" in read_sitemap(client)

@@ -61,7 +61,9 @@ def test_public_page_has_no_accessibility_violations(page, assert_accessible, re
 
 def test_search_from_the_header_finds_a_quote(page, release):
     page.goto("/")
-    page.get_by_role("search").get_by_label("Search news and quotes").fill("vulnerable")
+    page.get_by_role("search").get_by_label("Search news, quotes, events and people").fill(
+        "vulnerable"
+    )
     page.get_by_role("search").get_by_role("button", name="Search").click()
     assert page.url.endswith("/search/?q=vulnerable")
     assert page.get_by_text("cities are also deeply vulnerable").first.is_visible()

@@ -59,6 +59,26 @@ def paragraph(rng):
     return " ".join(sentence(rng) for _ in range(4))
 
 
+def archive_articles(rng, now):
+    """
+    The archive's articles, unsaved: one every 8 hours back from now, every tenth a
+    draft. Each repeats the vocabulary, so every common word matches nearly all of them.
+    """
+    return (
+        Article(
+            title=f"{sentence(rng, 7)[:-1]} ({i})",
+            slug=f"archive-{i}",
+            summary=sentence(rng, 25),
+            body="".join(f"<p>{paragraph(rng)}</p>" for _ in range(6)),
+            status=Article.Status.PUBLISHED if i % 10 else Article.Status.DRAFT,
+            publish_at=now - timedelta(hours=i * 8 + 1),
+            created=now,
+            updated=now,
+        )
+        for i in range(LARGE["articles"])
+    )
+
+
 class Command(BaseCommand):
     help = "Fill the database with a synthetic archive for benchmarks (bulk_create)."
 
@@ -132,22 +152,7 @@ class Command(BaseCommand):
         )
         smart_cities = Topic.objects.get(slug="smart-cities")
 
-        articles = Article.objects.bulk_create(
-            (
-                Article(
-                    title=f"{sentence(rng, 7)[:-1]} ({i})",
-                    slug=f"archive-{i}",
-                    summary=sentence(rng, 25),
-                    body="".join(f"<p>{paragraph(rng)}</p>" for _ in range(6)),
-                    status=Article.Status.PUBLISHED if i % 10 else Article.Status.DRAFT,
-                    publish_at=now - timedelta(hours=i * 8 + 1),
-                    created=now,
-                    updated=now,
-                )
-                for i in range(LARGE["articles"])
-            ),
-            batch_size=BATCH,
-        )
+        articles = Article.objects.bulk_create(archive_articles(rng, now), batch_size=BATCH)
         Article.topics.through.objects.bulk_create(
             (
                 Article.topics.through(article_id=article.pk, topic_id=topic.pk)

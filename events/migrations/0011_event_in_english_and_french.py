@@ -18,7 +18,7 @@ def copy_into_english(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('events', '0009_event_image'),
+        ('events', '0010_event_search_vector'),
     ]
 
     operations = [
