@@ -35,6 +35,8 @@ ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=[])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
+    # Before the admin, so the translated fields' admin widgets take precedence.
+    "modeltranslation",
     "taskforce",
     "news",
     "quotes",
@@ -177,11 +179,10 @@ AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
 ]
 
-LANGUAGE_CODE = "en-gb"
+LANGUAGE_CODE = "en"
+LANGUAGES = [("en", "English"), ("fr", "Français")]
 TIME_ZONE = "UTC"
-# The site speaks British English only: without the translation machinery, every date,
-# number and link a page renders skips a per-request language lookup.
-USE_I18N = False
+USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "/static/"
@@ -191,6 +192,12 @@ STORAGES = {
     # Compressed, content-hashed names: served by whitenoise with far-future caching.
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
+
+# --- Content in English and French (django-modeltranslation; docs/translation.md) -----------
+# Each translated field has a column per language (title_en, title_fr) on the same row.
+# English is required; French is optional and reads as the English where it is missing.
+MODELTRANSLATION_DEFAULT_LANGUAGE = "en"
+MODELTRANSLATION_FALLBACK_LANGUAGES = ("en",)
 
 # --- Media: uploaded images and their renditions ---------------------------------------------
 # By default on this host's disk (MEDIA_ROOT), served by the site at MEDIA_URL. With several
