@@ -126,3 +126,18 @@ def test_the_release_reads_in_french_as_the_bodies_write_it(loaded):
     assert names["ITU"] == "Union internationale des télécommunications"
     assert all(quote.has_translation("fr") for quote in Quote.objects.all())
     assert all(event.has_translation("fr") for event in Event.objects.all())
+
+
+def test_the_french_release_quotes_each_french_quotation_word_for_word(loaded):
+    from django.utils import translation
+
+    with translation.override("fr"):
+        article = Article.objects.get()
+        body = article.body
+        quotations = [quote.text for quote in Quote.objects.all()]
+        event_body_languages = {event.language_of("body") for event in Event.objects.all()}
+        assert article.language_of("body") == "fr"
+    assert "traduction de l\N{RIGHT SINGLE QUOTATION MARK}original anglais" in body
+    for text in quotations:
+        assert text in body
+    assert event_body_languages == {"fr"}
