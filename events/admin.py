@@ -171,6 +171,11 @@ class EventAdmin(VersionedAdmin):
     ]
     telling_confirmation_template = "admin/events/event/confirm_telling.html"
 
+    def get_fieldsets(self, request, obj=None):
+        # Not modeltranslation's default, which would copy the form's Meta.fields onto
+        # `fields` beside `fieldsets` (admin.E005).
+        return self._patch_fieldsets(self.fieldsets)
+
     def get_queryset(self, request):
         return (
             super()

@@ -24,8 +24,9 @@ from taskforce.images import (
     make_picture,
     rendition,
 )
+from taskforce.languages import Translated, in_each_language
 from taskforce.models import Organisation
-from taskforce.search import SearchableManager, SearchableQuerySet
+from taskforce.search import SEARCH_VECTORS, SearchableManager, SearchableQuerySet
 
 EN_DASH = "\N{EN DASH}"
 RESERVED_SLUGS = {"past", "manage"}
@@ -106,7 +107,7 @@ class EventQuerySet(SearchableQuerySet):
         return self.prefetch_related(Prefetch("organisers", to_attr="organiser_list"))
 
 
-class Event(models.Model):
+class Event(Translated, models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", "Draft"
         PUBLISHED = "published", "Published"
@@ -194,17 +195,20 @@ class Event(models.Model):
     )
     created = models.DateTimeField(auto_now_add=True)
     updated = models.DateTimeField(auto_now=True)
-    # Filled by a database trigger on PostgreSQL from the title, summary and venue;
-    # unused elsewhere.
+    # Filled by database triggers on PostgreSQL from the title, summary and venue, in
+    # English and in French; unused elsewhere.
     search_vector = SearchVectorField(null=True, editable=False)
+    search_vector_fr = SearchVectorField(null=True, editable=False)
 
     objects = SearchableManager.from_queryset(EventQuerySet)()
 
     # Changes to these alone add or remove the event from no list (taskforce/cache.py).
-    page_cache_shown_fields = ("title", "summary", "body", "time_zone", "is_online",
-                               "venue_name", "venue_address", "online_url", "capacity",
-                               "waiting_list_enabled", "sequence", "registrations_erased",
-                               "image", "image_alt", "updated", "search_vector")  # fmt: skip
+    page_cache_shown_fields = (
+        *in_each_language("title", "summary", "body", "venue_name"),
+        "time_zone", "is_online", "venue_address", "online_url", "capacity",
+        "waiting_list_enabled", "sequence", "registrations_erased", "image", "image_alt",
+        "updated", *SEARCH_VECTORS,
+    )  # fmt: skip
 
     class Meta:
         ordering = ["-start", "pk"]

@@ -22,6 +22,8 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import timezone, translation
 
+from taskforce.languages import in_each_language
+
 from .emails import queue_email
 from .models import Event, OutgoingEmail, Registration
 
@@ -29,7 +31,7 @@ from .models import Event, OutgoingEmail, Registration
 # their calendar is replaced. A new time or place concerns everyone registered; a new
 # online link only those holding a seat, the only ones who get it.
 TIME_FIELDS = ("start", "end", "time_zone", "all_day")
-PLACE_FIELDS = ("is_online", "venue_name", "venue_address")
+PLACE_FIELDS = ("is_online", *in_each_language("venue_name"), "venue_address")
 LINK_FIELDS = ("online_url",)
 TOLD_FIELDS = TIME_FIELDS + PLACE_FIELDS + LINK_FIELDS
 

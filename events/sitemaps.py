@@ -8,7 +8,7 @@ class EventSitemap(ContentSitemap):
     lastmod_field = "updated"
 
     def items(self):
-        return Event.objects.published()
+        return self.in_its_languages(Event.objects.published())
 
     def lastmod(self, event):
         return event.updated

@@ -216,7 +216,7 @@ class ArticleAdmin(VersionedAdmin):
             ("Filing", {"fields": ["topics", "organisations"]}),
             ("Image", {"fields": ["image", "image_preview", "image_alt"]}),
         ]
-        return fieldsets
+        return self._patch_fieldsets(fieldsets)
 
     def get_inlines(self, request, obj):
         """Embargo links are made for an article that exists."""

@@ -57,7 +57,7 @@ class LatestArticlesFeed(Feed):
         return response
 
     def items(self):
-        return self.with_authors(Article.objects.published())
+        return self.with_authors(Article.objects.published().translated())
 
     @staticmethod
     def with_authors(articles):

@@ -19,8 +19,14 @@ from taskforce.images import (
     make_picture,
     rendition,
 )
+from taskforce.languages import (
+    Translated,
+    TranslatedQuerySet,
+    in_default_language,
+    in_each_language,
+)
 from taskforce.models import Organisation
-from taskforce.search import SearchableManager, SearchableQuerySet
+from taskforce.search import SEARCH_VECTORS, SearchableManager, SearchableQuerySet
 
 from .sanitize import sanitize_html
 
@@ -42,18 +48,20 @@ EDITOR_EXTENSIONS = {
 }
 
 
-class TopicQuerySet(models.QuerySet):
+class TopicQuerySet(TranslatedQuerySet):
     def with_live_articles(self):
         """Topics with at least one article the public can read."""
         return self.filter(Exists(Article.objects.published().filter(topics=OuterRef("pk"))))
 
 
-class Topic(models.Model):
+class Topic(Translated, models.Model):
     name = models.CharField(max_length=100, unique=True)
     slug = models.SlugField(unique=True)
     description = models.TextField(blank=True)
 
     objects = TopicQuerySet.as_manager()
+
+    translation_key_field = "name"
 
     class Meta:
         ordering = ["name"]
@@ -141,7 +149,7 @@ ArticleManager = SearchableManager.from_queryset(ArticleQuerySet)
 ARTICLE_IMAGE_WIDTHS = (480, 960, 1440)
 
 
-class ArticleContent(models.Model):
+class ArticleContent(Translated, models.Model):
     """
     What an article says and shows. The live article and its draft changes both have
     it, so a draft is previewed and published field for field.
@@ -180,8 +188,11 @@ class ArticleContent(models.Model):
 
     # Changes to these alone add or remove the article from no list (taskforce/cache.py);
     # search reads the text, and is renewed by them.
-    page_cache_shown_fields = ("title", "summary", "body", "image", "image_alt", "updated",
-                               "search_vector")  # fmt: skip
+    page_cache_shown_fields = (
+        *in_each_language("title", "summary", "body", "image_alt"),
+        *("image", "updated"),
+        *SEARCH_VECTORS,
+    )
 
     class Meta:
         abstract = True
@@ -203,7 +214,13 @@ class ArticleContent(models.Model):
 
     def clean(self):
         if self.image and not self.image_alt.strip():
-            raise ValidationError({"image_alt": "Describe the image for people who cannot see it."})
+            raise ValidationError(
+                {
+                    in_default_language(
+                        "image_alt"
+                    ): "Describe the image for people who cannot see it."
+                }
+            )
 
     @property
     def picture(self):
@@ -234,9 +251,10 @@ class Article(ArticleContent):
     organisations = models.ManyToManyField(Organisation, blank=True, related_name="articles")
     created = models.DateTimeField(auto_now_add=True)
     updated = models.DateTimeField(auto_now=True)
-    # Filled by a database trigger on PostgreSQL from the title, summary and body;
-    # unused elsewhere.
+    # Filled by database triggers on PostgreSQL from the title, summary and body in
+    # English and in French; unused elsewhere.
     search_vector = SearchVectorField(null=True, editable=False)
+    search_vector_fr = SearchVectorField(null=True, editable=False)
 
     objects = ArticleManager()
 

@@ -8,7 +8,7 @@ class ArticleSitemap(ContentSitemap):
     lastmod_field = "updated"
 
     def items(self):
-        return Article.objects.published().only("slug", "updated")
+        return self.in_its_languages(Article.objects.published().only("slug", "updated"))
 
     def lastmod(self, article):
         return article.updated
@@ -18,4 +18,4 @@ class TopicSitemap(ContentSitemap):
     changefreq = "weekly"
 
     def items(self):
-        return Topic.objects.with_live_articles()
+        return self.in_its_languages(Topic.objects.with_live_articles())

@@ -6,6 +6,7 @@ inline added. Without the quotes app, articles keep their plain admin.
 """
 
 from django.contrib import admin
+from modeltranslation.admin import TranslationStackedInline
 
 from news.admin import ArticleAdmin, SavedWithTheArticleFormSet
 from news.models import Article
@@ -45,7 +46,7 @@ class QuoteAdmin(VersionedAdmin):
     list_select_related = ["person", "article"]
 
 
-class QuoteInline(admin.StackedInline):
+class QuoteInline(TranslationStackedInline):
     model = Quote
     formset = SavedWithTheArticleFormSet
     extra = 0

@@ -5,6 +5,7 @@ from django.db import connection, models
 from django.db.models import Exists, OuterRef, Q, Subquery
 from django.urls import reverse
 from imagekit.models import ImageSpecField
+from modeltranslation.utils import build_localized_fieldname
 
 from news.models import Article, live
 from taskforce.images import (
@@ -14,8 +15,9 @@ from taskforce.images import (
     make_picture,
     rendition,
 )
+from taskforce.languages import Translated, active_language, columns_in_each_language
 from taskforce.models import Organisation
-from taskforce.search import SearchableManager, SearchableQuerySet
+from taskforce.search import SEARCH_VECTORS, SearchableManager, SearchableQuerySet, search_config
 
 QUOTES_PER_PERSON_PREVIEW = 3
 PREVIEW_PREFIX = "preview_quote_id_"
@@ -27,11 +29,15 @@ class PersonQuerySet(SearchableQuerySet):
 
     def search_document(self):
         """Computed as it is searched: people are few, and a renamed organisation shows at once."""
+        config, language = search_config(), active_language()
         return (
-            SearchVector("name", weight="A", config="english")
-            + SearchVector("role", weight="B", config="english")
+            SearchVector("name", weight="A", config=config)
+            + SearchVector(build_localized_fieldname("role", language), weight="B", config=config)
             + SearchVector(
-                "organisation__name", "organisation__short_name", weight="C", config="english"
+                f"organisation__{build_localized_fieldname('name', language)}",
+                "organisation__short_name",
+                weight="C",
+                config=config,
             )
         )
 
@@ -84,7 +90,7 @@ def attach_quote_previews(people, count=QUOTES_PER_PERSON_PREVIEW):
         person.has_more_quotes = len(ids[person.pk]) > count
 
 
-class Person(models.Model):
+class Person(Translated, models.Model):
     name = models.CharField(max_length=200)
     slug = models.SlugField(unique=True)
     role = models.CharField(
@@ -118,6 +124,8 @@ class Person(models.Model):
     photo_thumbnail = ImageSpecField(source="photo", spec=rendition(160))
 
     objects = PersonQuerySet.as_manager()
+
+    translation_key_field = "role"
 
     class Meta:
         ordering = ["name"]
@@ -175,7 +183,10 @@ class QuoteQuerySet(SearchableQuerySet):
     def with_article_links(self):
         """With the title and address of each quote's article, not the article's text."""
         return self.select_related("article").defer(
-            "search_vector", "article__summary", "article__body", "article__search_vector"
+            *SEARCH_VECTORS,
+            "article__summary",
+            "article__body",
+            *(f"article__{vector}" for vector in SEARCH_VECTORS),
         )
 
     def for_person_page(self):
@@ -192,7 +203,7 @@ class QuoteQuerySet(SearchableQuerySet):
 QuoteManager = SearchableManager.from_queryset(QuoteQuerySet)
 
 
-class Quote(models.Model):
+class Quote(Translated, models.Model):
     text = models.TextField(help_text="The words exactly as spoken, without quotation marks.")
     person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="quotes")
     speaker_role = models.CharField(
@@ -213,11 +224,14 @@ class Quote(models.Model):
     order = models.PositiveIntegerField(default=0, help_text="Lower numbers come first.")
     created = models.DateTimeField(auto_now_add=True)
     updated = models.DateTimeField(auto_now=True)
-    # Filled by a database trigger on PostgreSQL from the text and the speaker's name;
-    # unused elsewhere.
+    # Filled by database triggers on PostgreSQL from the text, in English and in French,
+    # and the speaker's name; unused elsewhere.
     search_vector = SearchVectorField(null=True, editable=False)
+    search_vector_fr = SearchVectorField(null=True, editable=False)
 
     objects = QuoteManager()
+
+    translation_key_field = "text"
 
     class Meta:
         ordering = ["order", "pk"]
@@ -236,5 +250,7 @@ class Quote(models.Model):
         return f"{self.person.get_absolute_url()}#quote-{self.pk}"
 
     def clean(self):
-        if not self.speaker_role and self.person_id:
-            self.speaker_role = self.person.role
+        if self.person_id:
+            for field in columns_in_each_language("speaker_role"):
+                if not getattr(self, field):
+                    setattr(self, field, getattr(self.person, field.replace("speaker_", "")))

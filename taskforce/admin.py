@@ -7,6 +7,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import formats, timezone
+from modeltranslation.admin import TranslationAdmin
 from reversion.admin import VersionAdmin
 from reversion.models import Version
 
@@ -61,10 +62,11 @@ def describe_version(version, by=True):
     return f"the version saved {saved}" + (f" by {user.get_username()}" if by and user else "")
 
 
-class VersionedAdmin(VersionAdmin):
+class VersionedAdmin(TranslationAdmin, VersionAdmin):
     """
     Every save from the admin keeps a version (django-reversion). The history lists
-    them, compares any two field by field and restores one.
+    them, compares any two field by field and restores one. Each translated field is
+    edited in English and French one under the other (django-modeltranslation).
     """
 
     object_history_template = "admin/versions/object_history.html"
@@ -242,7 +244,7 @@ class VersionedAdmin(VersionAdmin):
 
 
 @admin.register(Organisation)
-class OrganisationAdmin(admin.ModelAdmin):
+class OrganisationAdmin(TranslationAdmin):
     list_display = ["short_name", "name", "website", "founded_the_task_force"]
     search_fields = ["name", "short_name"]
     prepopulated_fields = {"slug": ["short_name"]}

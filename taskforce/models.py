@@ -1,8 +1,10 @@
 from django.db import models
 from django.urls import reverse
 
+from .languages import Translated, TranslatedQuerySet, in_each_language
 
-class OrganisationQuerySet(models.QuerySet):
+
+class OrganisationQuerySet(TranslatedQuerySet):
     def founding(self):
         """The standards bodies that formed the Task Force."""
         return self.filter(founded_the_task_force=True)
@@ -13,7 +15,7 @@ class OrganisationManager(models.Manager.from_queryset(OrganisationQuerySet)):
         return self.get(slug=slug)
 
 
-class Organisation(models.Model):
+class Organisation(Translated, models.Model):
     """A standards body (ITU, ISO, IEC) or a body they form together (WSC)."""
 
     name = models.CharField(max_length=200, unique=True)
@@ -34,7 +36,9 @@ class Organisation(models.Model):
     objects = OrganisationManager()
 
     # Only pages that load the organisation's row show these (taskforce/cache.py).
-    page_cache_shown_fields = ("description", "website")
+    page_cache_shown_fields = (*in_each_language("description"), "website")
+
+    translation_key_field = "name"
 
     class Meta:
         ordering = ["short_name"]

@@ -11,6 +11,17 @@ from django.db import connection, models
 from django.db.models import F, Q, Subquery
 
 from .expressions import CountAll
+from .languages import TranslatedQuerySet, active_language
+
+# Each language's text is searched in its own stored vector, with its own text search
+# configuration (stemming, stop words); triggers fill them (docs/translation.md).
+SEARCH_IN_LANGUAGE = {"en": ("english", "search_vector"), "fr": ("french", "search_vector_fr")}
+SEARCH_VECTORS = tuple(vector for _, vector in SEARCH_IN_LANGUAGE.values())
+
+
+def search_config():
+    """The text search configuration of the active language (english, french)."""
+    return SEARCH_IN_LANGUAGE[active_language()][0]
 
 
 class SearchQueryOnce(SearchQuery):
@@ -28,30 +39,31 @@ class SearchQueryOnce(SearchQuery):
 
 
 class SearchableManager(models.Manager):
-    """Leaves out the stored search vector, which only search reads (in SQL)."""
+    """Leaves out the stored search vectors, which only search reads (in SQL)."""
 
     def get_queryset(self):
-        return super().get_queryset().defer("search_vector")
+        return super().get_queryset().defer(*SEARCH_VECTORS)
 
 
-class SearchableQuerySet(models.QuerySet):
+class SearchableQuerySet(TranslatedQuerySet):
     """
     Full-text search on PostgreSQL, ranked over every match; elsewhere every word
     searched must appear in one of `search_fields`, in any order.
 
     A model sets `search_fields` and `search_order` (the order of equal ranks, and of
     matches where nothing is ranked); `search_document()` is its weighted tsvector:
-    the stored `search_vector` column (kept by a trigger, GIN-indexed) by default.
+    the stored vector of the active language (kept by a trigger, GIN-indexed) by
+    default, so each language's search reads its own text with its own configuration.
     """
 
     search_fields = ()
     search_order = ("-pk",)
 
     def search_document(self):
-        return F("search_vector")
+        return F(SEARCH_IN_LANGUAGE[active_language()][1])
 
     def _search_query(self, query):
-        return SearchQueryOnce(query, search_type="websearch", config="english")
+        return SearchQueryOnce(query, search_type="websearch", config=search_config())
 
     def search_matches(self, query):
         """Every row matching `query`, in no particular order (for counting)."""
@@ -86,6 +98,8 @@ class SearchableQuerySet(models.QuerySet):
         """
         ranked = self.search(query)
         page_keys = ranked.values("pk")[offset : offset + limit]
-        total = self.search_matches(query).order_by().values(n=CountAll())
+        # Annotated then named: values() of expressions alone would select every
+        # translated column too (modeltranslation reads no names as "all fields").
+        total = self.search_matches(query).order_by().annotate(n=CountAll()).values("n")
         rows = self.filter(pk__in=Subquery(page_keys)).annotate(total_matches=Subquery(total))
         return rows._ranked(query)

@@ -35,6 +35,8 @@ ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=[])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
+    # Before the admin, so the translated fields' admin widgets take precedence.
+    "modeltranslation",
     "taskforce",
     "news",
     "quotes",
@@ -199,6 +201,12 @@ STORAGES = {
     # Compressed, content-hashed names: served by whitenoise with far-future caching.
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
+
+# --- Content in English and French (django-modeltranslation; docs/translation.md) -----------
+# Each translated field has a column per language (title_en, title_fr) on the same row.
+# English is required; French is optional and reads as the English where it is missing.
+MODELTRANSLATION_DEFAULT_LANGUAGE = "en"
+MODELTRANSLATION_FALLBACK_LANGUAGES = ("en",)
 
 # --- Media: uploaded images and their renditions ---------------------------------------------
 # By default on this host's disk (MEDIA_ROOT), served by the site at MEDIA_URL. With several

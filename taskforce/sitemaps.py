@@ -3,6 +3,7 @@ from django.db.models import Count, Max
 from django.urls import reverse
 from django.utils.functional import cached_property
 
+from .languages import Translated
 from .models import Organisation
 
 SITEMAP_PAGE_SIZE = 1000
@@ -75,9 +76,22 @@ class ContentSitemap(LanguagesSitemap):
     def get_latest_lastmod(self):
         return self._totals.get("latest")
 
+    def in_its_languages(self, queryset):
+        """
+        What exists in the active language, for a sitemap of one language; a sitemap of
+        every language (i18n) lists each item in the languages it is written in.
+        """
+        return queryset if self.i18n else queryset.translated()
+
+    def get_languages_for_item(self, item):
+        languages = super().get_languages_for_item(item)
+        if isinstance(item, Translated):
+            return [code for code in languages if item.has_translation(code)]
+        return languages
+
 
 class OrganisationSitemap(ContentSitemap):
     changefreq = "monthly"
 
     def items(self):
-        return Organisation.objects.all()
+        return self.in_its_languages(Organisation.objects.all())

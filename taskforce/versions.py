@@ -15,10 +15,13 @@ from django.db import models
 from django.utils import formats, timezone
 from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
+from django_prose_editor.fields import ProseEditorField
+
+from .languages import translated_field_names
 
 BLOCK_TAGS = {"p", "h2", "h3", "h4", "li", "blockquote", "hr", "br"}
 # Fields no editor sets: shown in neither the comparison nor the restore form's summary.
-UNCOMPARED = {"id", "created", "updated", "search_vector"}
+UNCOMPARED = {"id", "created", "updated", "search_vector", "search_vector_fr"}
 HIDDEN_TEXT = '<span class="visually-hidden">{}</span>'
 
 
@@ -130,7 +133,7 @@ class FieldChange:
 
 
 def _is_rich_text(field):
-    return type(field).__name__ == "ProseEditorField"
+    return isinstance(field, ProseEditorField)
 
 
 def display_value(field, value):
@@ -155,10 +158,14 @@ def display_value(field, value):
 
 
 def compared_fields(model):
+    """The fields an editor sets; a translated field by its column in each language only."""
+    shadowed = translated_field_names(model)
     return [
         field
         for field in [*model._meta.concrete_fields, *model._meta.many_to_many]
-        if field.name not in UNCOMPARED and (field.editable or isinstance(field, models.FileField))
+        if field.name not in UNCOMPARED
+        and field.name not in shadowed
+        and (field.editable or isinstance(field, models.FileField))
     ]
 
 
@@ -171,6 +178,8 @@ def field_changes(model, old_fields, new_fields):
             old, new = sorted(old or []), sorted(new or [])
         if isinstance(field, models.FileField):
             old, new = getattr(old, "name", old) or "", getattr(new, "name", new) or ""
+        if isinstance(field, models.CharField | models.TextField):
+            old, new = old or "", new or ""  # a language left blank: None or ""
         if old == new:
             continue
         change = FieldChange(

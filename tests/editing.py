@@ -83,6 +83,9 @@ def article_form(article=None, **changes):
         )
     publish_at = changes.pop("publish_at", values["publish_at"])
     values.update(changes)
+    # The admin edits each translated field as a column per language: title_en, title_fr.
+    for name in ("title", "summary", "body", "image_alt"):
+        values[f"{name}_en"] = values.pop(name)
     data = {key: value for key, value in values.items() if key != "publish_at"}
     data["publish_at_0"], data["publish_at_1"] = split(publish_at)
     data["initial-publish_at_0"], data["initial-publish_at_1"] = split(values["publish_at"])

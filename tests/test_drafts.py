@@ -266,7 +266,7 @@ def test_staff_see_what_the_draft_changes_change(editor_client, live):
     save_draft(editor_client, live, title="Task Force meets in Riyadh")
     html = editor_client.get(f"/admin/news/article/{live.pk}/draft/compare/").content.decode()
     rows = dict(re.findall(r'<th scope="row">([^<]+)</th>\s*<td>(.*?)</td>', html, re.DOTALL))
-    assert list(rows) == ["Title"]
-    assert "in Riyadh</ins>" in rows["Title"]
+    assert list(rows) == ["Title [en]"]
+    assert "in Riyadh</ins>" in rows["Title [en]"]
     history = editor_client.get(f"/admin/news/article/{live.pk}/history/").content.decode()
     assert "Task Force meets in Riyadh" not in history  # the history is of the live article

@@ -160,7 +160,7 @@ def test_changing_the_start_in_the_admin_asks_first_then_emails_each_registrant(
 ):
     event = booked_event()
     url, data = change_form_data(
-        client, event, start_1="15:00", end_1="17:00", title="Renamed as well"
+        client, event, start_1="15:00", end_1="17:00", title_en="Renamed as well"
     )
     with committed():
         page = client.post(url, data)
@@ -210,7 +210,7 @@ def test_an_edit_that_emails_nobody_is_saved_at_once(client, event_manager):
     event.refresh_from_db()
     assert (event.start, event.sequence) == (START + timedelta(hours=1), 1)
     booked = booked_event()
-    url, data = change_form_data(client, booked, summary="A better summary.")
+    url, data = change_form_data(client, booked, summary_en="A better summary.")
     assert client.post(url, data).status_code == 302
     assert Event.objects.get(pk=booked.pk).summary == "A better summary."
 

@@ -41,12 +41,12 @@ def add_form(client, **fields):
     data = form_data(response.content.decode(), "event_form")
     assert data["time_zone"] == ["UTC"]  # until the manager picks the event's zone
     defaults = {
-        "title": "Standards for smart cities",
+        "title_en": "Standards for smart cities",
         "slug": "standards-for-smart-cities",
-        "summary": "A day on the standards that cities use.",
+        "summary_en": "A day on the standards that cities use.",
         "status": "published",
         "time_zone": "Europe/Zurich",
-        "venue_name": "Kongresshaus Zürich",
+        "venue_name_en": "Kongresshaus Zürich",
     }
     data.update({name: [value] for name, value in {**defaults, **fields}.items()})
     return data

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 
+from events.models import Event
 from news.models import Article, Topic
 from quotes.models import Person, Quote
 from taskforce.models import Organisation
@@ -107,3 +108,36 @@ def test_loading_twice_changes_nothing(loaded):
     before = snapshot()
     call_command("loaddata", *FIXTURES, verbosity=0)
     assert snapshot() == before
+
+
+def test_the_release_reads_in_french_as_the_bodies_write_it(loaded):
+    from django.utils import translation
+
+    q = "\N{RIGHT SINGLE QUOTATION MARK}"  # the French apostrophe
+    with translation.override("fr"):
+        title = Article.objects.get().title
+        roles = {person.name: person.role for person in Person.objects.all()}
+        names = {body.short_name: body.name for body in Organisation.objects.all()}
+    assert title.startswith(f"L{q}UIT, l{q}ISO et l{q}IEC forment un groupe d{q}action")
+    assert roles["Sergio Mujica"] == f"Secrétaire général de l{q}ISO"
+    assert roles["Chaesub Lee"] == (
+        f"Directeur du Bureau de la normalisation des télécommunications de l{q}UIT"
+    )
+    assert names["ITU"] == "Union internationale des télécommunications"
+    assert all(quote.has_translation("fr") for quote in Quote.objects.all())
+    assert all(event.has_translation("fr") for event in Event.objects.all())
+
+
+def test_the_french_release_quotes_each_french_quotation_word_for_word(loaded):
+    from django.utils import translation
+
+    with translation.override("fr"):
+        article = Article.objects.get()
+        body = article.body
+        quotations = [quote.text for quote in Quote.objects.all()]
+        event_body_languages = {event.language_of("body") for event in Event.objects.all()}
+        assert article.language_of("body") == "fr"
+    assert "traduction de l\N{RIGHT SINGLE QUOTATION MARK}original anglais" in body
+    for text in quotations:
+        assert text in body
+    assert event_body_languages == {"fr"}

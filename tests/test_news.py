@@ -90,7 +90,7 @@ def test_image_needs_alt_text():
     )
     with pytest.raises(ValidationError) as error:
         article.full_clean()
-    assert "Describe the image" in str(error.value.message_dict["image_alt"])
+    assert "Describe the image" in str(error.value.message_dict["image_alt_en"])
     with pytest.raises(IntegrityError), transaction.atomic():
         article.save()
 

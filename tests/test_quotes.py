@@ -210,18 +210,18 @@ def test_editor_writes_an_article_with_a_quote_in_the_admin(editor_client, clien
     response = editor_client.post(
         "/admin/news/article/add/",
         {
-            "title": "New standards for cities",
+            "title_en": "New standards for cities",
             "slug": "new-standards-for-cities",
-            "summary": "Short.",
-            "body": '<p>Body <script>alert(1)</script><a href="javascript:x()">x</a></p>',
+            "summary_en": "Short.",
+            "body_en": '<p>Body <script>alert(1)</script><a href="javascript:x()">x</a></p>',
             "status": "published",
             "publish_at_0": "2020-10-08",
             "publish_at_1": "09:00:00",
             "quotes-TOTAL_FORMS": "1",
             "quotes-INITIAL_FORMS": "0",
-            "quotes-0-text": "This conversation is now of more urgency than ever.",
+            "quotes-0-text_en": "This conversation is now of more urgency than ever.",
             "quotes-0-person": str(person.pk),
-            "quotes-0-speaker_role": "",
+            "quotes-0-speaker_role_en": "",
             "quotes-0-order": "0",
         },
     )

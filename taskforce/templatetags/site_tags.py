@@ -9,6 +9,8 @@ from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language_from_path
 
+from taskforce.languages import DEFAULT_LANGUAGE, active_language
+
 register = template.Library()
 
 # As Django's json_script: the data can never close the script element or open a comment.
@@ -91,3 +93,17 @@ def iso8601(value):
     if isinstance(value, datetime):
         return value.isoformat(timespec="seconds")
     return value.isoformat() if value else ""
+
+
+@register.simple_tag
+def lang_attr(item, field_name=None):
+    """
+    ` lang="en"` on what shows `item` (or one of its fields) in English because it is
+    not written in the active language yet; nothing when it is.
+    """
+    if field_name is None:
+        written = item.has_translation()
+        language = active_language() if written else DEFAULT_LANGUAGE
+    else:
+        language = item.language_of(field_name)
+    return "" if language == active_language() else format_html(' lang="{}"', language)

@@ -50,7 +50,7 @@ def test_editor_prepares_previews_and_publishes_changes_to_a_live_article(
     page.on("console", lambda message: message.type == "error" and errors.append(message.text))
     sign_in(page)
     page.goto(f"/admin/news/article/{article.pk}/change/")
-    page.get_by_label("Title").fill("Task Force meets in Riyadh")
+    page.get_by_label("Title [en]").fill("Task Force meets in Riyadh")
     page.get_by_role("button", name="Save as draft changes").click()
     assert "the public page is unchanged" in page.locator(".messagelist").inner_text()
     assert "You are editing draft changes" in page.locator(".draft-notice").inner_text()

@@ -50,8 +50,8 @@ def test_manager_adds_an_event_in_zurich_and_sees_its_times_everywhere(
     page = manager_page
     assert page.viewport_size["width"] == 1280
     page.goto("/admin/events/event/add/")
-    page.get_by_label("Title").press_sequentially("Smart cities day")
-    page.get_by_label("Summary").fill("A day on the standards that cities use.")
+    page.get_by_label("Title [en]").press_sequentially("Smart cities day")
+    page.get_by_label("Summary [en]").fill("A day on the standards that cities use.")
     page.get_by_label("Status").select_option("published")
     page.get_by_label("Time zone").select_option("Europe/Zurich")
     assert page.locator("#id_start_zone").inner_text() == "Europe/Zurich"
@@ -59,7 +59,7 @@ def test_manager_adds_an_event_in_zurich_and_sees_its_times_everywhere(
     page.get_by_label("Start, time").fill("09:00")
     page.get_by_label("End, date").fill(DAY.isoformat())
     page.get_by_label("End, time").fill("17:00")
-    page.get_by_label("Venue name").fill("Kongresshaus Zürich")
+    page.get_by_label("Venue name [en]").fill("Kongresshaus Zürich")
     page.get_by_label("Capacity").fill("1")
     page.get_by_role("button", name="Save", exact=True).click()
     assert "was added successfully" in page.locator(".messagelist").inner_text()

@@ -131,12 +131,12 @@ def test_an_uploaded_photo_reaches_readers_resized_and_bad_files_are_refused(
     sign_in(page)
 
     page.goto("/admin/news/article/add/")
-    page.get_by_label("Title").fill("Cities gather in Geneva")
-    page.get_by_label("Summary").fill("The Task Force meets.")
-    page.get_by_role("textbox").and_(page.locator(".ProseMirror")).click()
+    page.get_by_label("Title [en]").fill("Cities gather in Geneva")
+    page.get_by_label("Summary [en]").fill("The Task Force meets.")
+    page.get_by_role("textbox").and_(page.locator(".field-body_en .ProseMirror")).click()
     page.keyboard.type("Standards bodies met to plan their work.")
     page.get_by_label("Status").select_option("published")
-    page.get_by_label("Image alt text").fill("Delegates in a conference hall")
+    page.get_by_label("Image alt text [en]").fill("Delegates in a conference hall")
     upload_and_save(page, "conference.jpg", photo_bytes(4000, 3000), "image/jpeg")
     assert "was added successfully" in page.locator(".messagelist").inner_text()
 

@@ -92,17 +92,17 @@ def test_editor_publishes_an_article_with_a_quote_and_sees_it(page, release, edi
     page.get_by_role("button", name="Log in").click()
     page.goto("/admin/news/article/add/")
 
-    page.get_by_label("Title").press_sequentially("Standards day celebrates cities")
+    page.get_by_label("Title [en]").press_sequentially("Standards day celebrates cities")
     assert page.get_by_label("Slug").input_value() == "standards-day-celebrates-cities"
-    page.get_by_label("Summary").fill("World Standards Day looks at smart cities.")
-    editor_area = page.get_by_role("textbox").and_(page.locator(".ProseMirror"))
+    page.get_by_label("Summary [en]").fill("World Standards Day looks at smart cities.")
+    editor_area = page.get_by_role("textbox").and_(page.locator(".field-body_en .ProseMirror"))
     editor_area.click()
     page.keyboard.type("Experts worldwide celebrate the collaborative work of standards.")
     page.get_by_label("Status").select_option("published")
     page.locator("#id_publish_at_0").fill("2024-10-14")
 
     page.get_by_role("button", name="Add another Quote").click()
-    page.locator("#id_quotes-0-text").fill("Standards help every city.")
+    page.locator("#id_quotes-0-text_en").fill("Standards help every city.")
     page.locator("#quotes-0 .select2-selection").click()
     page.locator(".select2-container--open .select2-search__field").fill("Metzger")
     page.get_by_role("option", name="Philippe Metzger").click()

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('events', '0010_event_search_vector'),
+        ('events', '0012_search_in_each_language'),
     ]
 
     operations = [

@@ -1,0 +1,75 @@
+"""
+Content in English and French: the fields registered with django-modeltranslation
+(each app's translation.py) have a column per language. English is always there;
+French is optional, and a field without it reads as its English.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import get_language
+from modeltranslation.translator import NotRegistered, translator
+from modeltranslation.utils import build_localized_fieldname
+
+DEFAULT_LANGUAGE = settings.MODELTRANSLATION_DEFAULT_LANGUAGE
+
+
+def columns_in_each_language(*names):
+    """The column of each of the fields `names` in each language: title_en, title_fr."""
+    return tuple(
+        build_localized_fieldname(name, code) for name in names for code, _ in settings.LANGUAGES
+    )
+
+
+def in_each_language(*names):
+    """The fields `names` and their column in each language: title, title_en, title_fr."""
+    return names + columns_in_each_language(*names)
+
+
+def in_default_language(name):
+    """The column of the field `name` in English, which every item has: title_en."""
+    return build_localized_fieldname(name, DEFAULT_LANGUAGE)
+
+
+def translated_field_names(model):
+    """The fields of `model` that have a column per language (title for title_en, title_fr)."""
+    try:
+        return set(translator.get_options_for_model(model).all_fields)
+    except NotRegistered:
+        return set()
+
+
+def active_language():
+    """The active language if the site has it, else the default (English)."""
+    code = (get_language() or DEFAULT_LANGUAGE).split("-")[0]
+    return code if code in dict(settings.LANGUAGES) else DEFAULT_LANGUAGE
+
+
+class TranslatedQuerySet(models.QuerySet):
+    def translated(self, language=None):
+        """What exists in `language` (the active one by default): its key field is written."""
+        column = build_localized_fieldname(
+            self.model.translation_key_field, language or active_language()
+        )
+        return self.exclude(Q(**{f"{column}__isnull": True}) | Q(**{column: ""}))
+
+
+class Translated:
+    """
+    A model whose text is in English and French. An item exists in a language when its
+    `translation_key_field` (its title or name) is written in it.
+    """
+
+    translation_key_field = "title"
+
+    def has_translation(self, language=None):
+        return self.written_in(self.translation_key_field, language or active_language())
+
+    def written_in(self, field_name, language):
+        value = getattr(self, build_localized_fieldname(field_name, language), None)
+        return bool(value and str(value).strip())
+
+    def language_of(self, field_name):
+        """The language `field_name` is shown in: the active one, or English where it is missing."""
+        language = active_language()
+        return language if self.written_in(field_name, language) else DEFAULT_LANGUAGE
