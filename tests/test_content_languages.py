@@ -9,7 +9,7 @@ from tests.editing import article_form
 from tests.makers import make_article, make_person, make_quote
 from tests.sitemap_helpers import read_sitemap
 
-NOT_YET = "This text is not yet available in French"
+NOT_YET = "Ce texte n\N{RIGHT SINGLE QUOTATION MARK}est pas encore disponible en français"
 
 
 @pytest.fixture
