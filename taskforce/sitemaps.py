@@ -31,29 +31,31 @@ class PageSitemap(LanguagesSitemap):
 
 class PerLanguage:
     """
-    The rows of a queryset, each once per language, as (row, language) pairs: a page of
-    the sitemap reads only its own slice of rows (Django's i18n sitemap would load them all).
+    The rows of a sitemap as (row, language) pairs, language by language, each row once
+    for each language it is written in: a page of the sitemap reads only its own slice of
+    rows (Django's i18n sitemap would load them all).
     """
 
-    def __init__(self, rows, count, languages):
-        self.rows, self.count, self.languages = rows, count, languages
+    def __init__(self, sections):
+        self.sections = sections  # (language, rows, how many)
 
     def __len__(self):
-        return self.count * len(self.languages)
+        return sum(count for _, _, count in self.sections)
 
     def __getitem__(self, index):
-        size = len(self.languages)
-        first = index.start // size
-        rows = self.rows[first : -(-index.stop // size)]
-        pairs = [(row, language) for row in rows for language in self.languages]
-        skip = index.start - first * size
-        return pairs[skip : skip + index.stop - index.start]
+        start, stop = index.start or 0, index.stop
+        pairs = []
+        for language, rows, count in self.sections:
+            if start < count and stop > 0:
+                pairs += [(row, language) for row in rows[max(start, 0) : min(stop, count)]]
+            start, stop = start - count, stop - count
+        return pairs
 
 
 class ContentSitemap(LanguagesSitemap):
     """
     A section of the sitemap index listing database rows, SITEMAP_PAGE_SIZE at a time
-    (each row once per language).
+    (each row once per language it is written in).
 
     The index asks every section how many pages it has and when it last changed; one
     aggregate query answers both (Django's default would load every row to find the
@@ -63,15 +65,25 @@ class ContentSitemap(LanguagesSitemap):
     limit = SITEMAP_PAGE_SIZE
     lastmod_field = None
 
+    def rows_in(self, language):
+        rows = self.items()
+        return rows.translated(language) if hasattr(rows, "translated") else rows
+
     @cached_property
     def _totals(self):
-        totals = {"count": Count("pk")}
+        rows = self.items()
+        totals = {
+            code: Count("pk", filter=rows.written_in(code) if hasattr(rows, "written_in") else None)
+            for code in self._languages()
+        }
         if self.lastmod_field:
             totals["latest"] = Max(self.lastmod_field)
-        return self.items().order_by().aggregate(**totals)
+        return rows.order_by().aggregate(**totals)
 
     def _items(self):
-        return PerLanguage(self.items(), self._totals["count"], list(self._languages()))
+        return PerLanguage(
+            [(code, self.rows_in(code), self._totals[code]) for code in self._languages()]
+        )
 
     def get_latest_lastmod(self):
         return self._totals.get("latest")

@@ -166,12 +166,17 @@ def test_a_long_sitemap_section_pages_through_both_languages(client, settings, m
     from news.sitemaps import ArticleSitemap
 
     monkeypatch.setattr(ArticleSitemap, "limit", 3)
-    articles = [make_article(slug=f"story-{number}") for number in range(4)]
+    articles = [
+        make_article(slug=f"story-{number}", title_fr=f"Article {number}") for number in range(4)
+    ]
+    make_article(slug="only-in-english")
     pages = [client.get(f"/sitemap-news.xml?p={page}").content.decode() for page in (1, 2, 3)]
     listed = "".join(pages)
     for article in articles:
         assert listed.count(f"<loc>http://testserver/en/news/{article.slug}/</loc>") == 1
         assert listed.count(f"<loc>http://testserver/fr/news/{article.slug}/</loc>") == 1
+    assert "/en/news/only-in-english/" in listed
+    assert "/fr/news/only-in-english/" not in listed
     assert client.get("/sitemap-news.xml?p=4").status_code == 404
 
 

@@ -57,19 +57,37 @@ PAGES = {
 
 
 def build_site(count):
-    topic = make_topic(name="Smart cities", slug="smart-cities")
-    organisation = Organisation.objects.create(name="Org", short_name="ORG", slug="org")
+    """A site written in English and French, so that each language's pages show as much."""
+    topic = make_topic(name="Smart cities", name_fr="Villes intelligentes", slug="smart-cities")
+    organisation = Organisation.objects.create(
+        name="Org", name_fr="Org", short_name="ORG", slug="org"
+    )
     people = [make_person(slug=f"speaker-{n}", organisation=organisation) for n in range(3)]
     articles = [
-        make_article(title=f"Smart cities {n}", topics=[topic], organisations=[organisation])
+        make_article(
+            title=f"Smart cities {n}",
+            title_fr=f"Villes intelligentes {n}",
+            summary_fr="Des villes.",
+            body_fr="<p>Les villes (cities).</p>",
+            topics=[topic],
+            organisations=[organisation],
+        )
         for n in range(count)
     ]
     for n, article in enumerate(articles):
-        make_quote(person=people[n % 3], article=article, text=f"Cities quote {n}.", featured=True)
+        make_quote(
+            person=people[n % 3],
+            article=article,
+            text=f"Cities quote {n}.",
+            text_fr=f"Citation sur les villes (cities) {n}.",
+            featured=True,
+        )
     for n in range(20):  # enough for a second page of speaker-0's quotes
-        make_quote(person=people[0], text=f"Standalone quote {n}.")
+        make_quote(person=people[0], text=f"Standalone quote {n}.", text_fr=f"Citation seule {n}.")
     event = Event.objects.create(
         title="Workshop",
+        title_fr="Atelier",
+        summary_fr="Un atelier.",
         slug="workshop",
         summary="A workshop.",
         start=timezone.now() + timedelta(days=3),
@@ -100,8 +118,14 @@ def test_page_runs_the_same_few_queries_with_3_or_300_articles(
     with_few = count_queries(client, path)
     build_more = 297
     for n in range(build_more):
-        more = make_article(title=f"More smart cities {n}", topics=[article.topics.get()])
-        make_quote(person=article.quotes.first().person, article=more, featured=True)
+        more = make_article(
+            title=f"More smart cities {n}",
+            title_fr=f"Encore des villes intelligentes {n}",
+            topics=[article.topics.get()],
+        )
+        make_quote(
+            person=article.quotes.first().person, article=more, featured=True, text_fr="Citation."
+        )
     with django_assert_max_num_queries(limit):
         with_many = count_queries(client, path)
     assert with_few == with_many
