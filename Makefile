@@ -7,7 +7,7 @@ UV_VERSION := 0.13.9
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint format serve install fixtures migrate static check clean bench soak
+.PHONY: run test lint format serve install fixtures migrate static check clean bench soak messages
 
 # honcho runs the processes of a Procfile side by side: the site and the email worker
 # (which sends every email, so no visitor waits for the mail server). -e /dev/null:
@@ -35,7 +35,18 @@ LOCAL_PRODUCTION := DEBUG=off ALLOWED_HOSTS=127.0.0.1,localhost SECURE_SSL_REDIR
 serve: install .env migrate static  ## Production-like: gunicorn with the repository's config, and the email worker
 	$(LOCAL_PRODUCTION) GUNICORN_BIND=$(HOST):$(PORT) $(HONCHO) -f Procfile start
 
-install: $(VENV)/.synced
+# Translations: each locale/<lang>/LC_MESSAGES/*.po compiled by Babel (a Python package in
+# the lock), so no system gettext is needed. The .mo files are built, never committed.
+MO_FILES := $(patsubst %.po,%.mo,$(wildcard locale/*/LC_MESSAGES/*.po))
+install: $(VENV)/.synced $(MO_FILES)
+
+%.mo: %.po | $(VENV)/.synced
+	$(BIN)/pybabel compile --statistics -i $< -o $@
+
+# After marking strings: add them to the French catalogue to translate (Django's
+# makemessages, which needs gettext's xgettext).
+messages: install .env  ## Collect the marked strings into locale/fr/LC_MESSAGES/django.po
+	$(MANAGE) makemessages --locale fr --no-obsolete --no-location --ignore ".venv/*" --ignore "staticfiles/*" --ignore "tests/*"
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)

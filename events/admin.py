@@ -14,6 +14,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from taskforce.admin import VersionedAdmin, record_in_history
@@ -330,13 +331,15 @@ class EventAdmin(VersionedAdmin):
             *super().get_urls(),
         ]
 
-    @admin.action(description="Publish selected events", permissions=["change"])
+    @admin.action(description=_("Publish selected events"), permissions=["change"])
     def publish_events(self, request, queryset):
         count = self.change_publication(request, queryset, published=True)
         message = ngettext("%d event published.", "%d events published.", count) % count
         self.message_user(request, message, messages.SUCCESS if count else messages.WARNING)
 
-    @admin.action(description="Unpublish selected events (back to draft)", permissions=["change"])
+    @admin.action(
+        description=_("Unpublish selected events (back to draft)"), permissions=["change"]
+    )
     def unpublish_events(self, request, queryset):
         count = self.change_publication(request, queryset, published=False)
         message = (
@@ -356,7 +359,7 @@ class EventAdmin(VersionedAdmin):
         return len(changed)
 
     @admin.action(
-        description="Export their registrations as CSV", permissions=["view_registrations"]
+        description=_("Export their registrations as CSV"), permissions=["view_registrations"]
     )
     def export_registrations(self, request, queryset):
         registrations = Registration.objects.filter(event__in=queryset).order_by(
@@ -364,7 +367,7 @@ class EventAdmin(VersionedAdmin):
         )
         return registrations_csv(registrations, "registrations.csv")
 
-    @admin.action(description="Fill free seats from the waiting list", permissions=["change"])
+    @admin.action(description=_("Fill free seats from the waiting list"), permissions=["change"])
     def promote_waiting(self, request, queryset):
         promoted = []
         for event in queryset:
@@ -379,7 +382,7 @@ class EventAdmin(VersionedAdmin):
             promoted += promoted_here
         self.message_user(request, promoted_message(len(promoted)))
 
-    @admin.action(description="Cancel selected events…", permissions=["change"])
+    @admin.action(description=_("Cancel selected events…"), permissions=["change"])
     def cancel_events(self, request, queryset):
         """Asks first (saying how many people will be emailed), as deleting does."""
         if request.POST.get("post") == "yes":
@@ -404,7 +407,9 @@ class EventAdmin(VersionedAdmin):
     def cancel_confirmation(self, request, queryset, *, selected, back_url=None):
         events = list(queryset.exclude(status=Event.Status.CANCELLED).order_by("start", "pk"))
         if not events:
-            self.message_user(request, "The selected events are cancelled already.", messages.INFO)
+            self.message_user(
+                request, _("The selected events are cancelled already."), messages.INFO
+            )
             return HttpResponseRedirect(back_url or request.get_full_path())
         for event in events:
             event.people_to_email = event.confirmed_total + event.waitlisted_total
@@ -484,8 +489,12 @@ class RegistrationAdmin(admin.ModelAdmin):
     list_filter = ["status", "event"]
     search_fields = ["name", "email", "organisation", "event__title"]
     list_select_related = ["event"]
-    readonly_fields = ["event", "status", "consent", "consented_at", "created", "updated"]
-    fields = ["event", "name", "email", "organisation", "status", "consent", "consented_at"]
+    readonly_fields = [
+        "event", "status", "language", "consent", "consented_at", "created", "updated"
+    ]  # fmt: skip
+    fields = [
+        "event", "name", "email", "organisation", "status", "language", "consent", "consented_at"
+    ]  # fmt: skip
     actions = ["export_csv", "promote_registrations", "cancel_registrations"]
     date_hierarchy = "created"
 
@@ -517,12 +526,12 @@ class RegistrationAdmin(admin.ModelAdmin):
         created = registration.event.local(registration.created)
         return f"{short_day(created)}, {created:%H:%M %Z}"
 
-    @admin.action(description="Export selected as CSV", permissions=["view"])
+    @admin.action(description=_("Export selected as CSV"), permissions=["view"])
     def export_csv(self, request, queryset):
         return registrations_csv(queryset.order_by("event__start", "created"), "registrations.csv")
 
     @admin.action(
-        description="Promote selected from the waiting list (a seat is added if full)",
+        description=_("Promote selected from the waiting list (a seat is added if full)"),
         permissions=["change"],
     )
     def promote_registrations(self, request, queryset):
@@ -559,7 +568,7 @@ class RegistrationAdmin(admin.ModelAdmin):
                 messages.WARNING,
             )
 
-    @admin.action(description="Cancel selected registrations", permissions=["change"])
+    @admin.action(description=_("Cancel selected registrations"), permissions=["change"])
     def cancel_registrations(self, request, queryset):
         promoted = []
         cancelled = []

@@ -18,6 +18,7 @@ from urllib.parse import urlsplit
 import icalendar
 from django.conf import settings
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from icalendar.timezone import is_utc
 
 PUBLISH, REQUEST, CANCEL = "PUBLISH", "REQUEST", "CANCEL"
@@ -73,7 +74,7 @@ def build_vevent(event, *, online_link=False, stamp=None, status=True):
     if event.is_online:
         if online_link and event.online_url:
             vevent.add("location", event.online_url)
-            description.append(f"Join online: {event.online_url}")
+            description.append(_("Join online: {url}").format(url=event.online_url))
     elif event.where:
         vevent.add("location", event.where)
     vevent.add("description", PARAGRAPH_BREAK.join(description))
@@ -118,7 +119,7 @@ def build_calendar(events, *, subscription=False):
     """A PUBLISH file of events, as anyone may download it: never an online link."""
     events = list(events)
     calendar = new_calendar(PUBLISH)
-    calendar.add("x-wr-calname", f"{settings.SITE_NAME}: events")
+    calendar.add("x-wr-calname", _("{site}: events").format(site=settings.SITE_NAME))
     if subscription:
         calendar.add("refresh-interval", REFRESH_INTERVAL, parameters={"VALUE": "DURATION"})
         calendar.add("x-published-ttl", icalendar.vDuration(REFRESH_INTERVAL).to_ical().decode())

@@ -18,7 +18,10 @@ from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import DatabaseError, transaction
 from django.db.models import Count, F, Min, Q
 from django.template.loader import render_to_string
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext_lazy as _
+
+from taskforce.context_processors import site_name
 
 from .calendar import CANCEL, REQUEST, absolute_url, build_invitation
 from .models import OutgoingEmail
@@ -26,14 +29,14 @@ from .models import OutgoingEmail
 logger = logging.getLogger(__name__)
 
 SUBJECTS = {
-    OutgoingEmail.Kind.CONFIRMED: "You are registered: {title}",
-    OutgoingEmail.Kind.WAITLISTED: "You are on the waiting list: {title}",
-    OutgoingEmail.Kind.PROMOTED: "A seat is yours: {title}",
-    OutgoingEmail.Kind.CANCELLED: "Your registration is cancelled: {title}",
-    OutgoingEmail.Kind.EVENT_CANCELLED: "Event cancelled: {title}",
-    OutgoingEmail.Kind.EVENT_CHANGED: "Event changed: {title}",
-    OutgoingEmail.Kind.MANAGE_LINK: "Your registration: {title}",
-    OutgoingEmail.Kind.REMINDER: "Tomorrow: {title}",
+    OutgoingEmail.Kind.CONFIRMED: _("You are registered: {title}"),
+    OutgoingEmail.Kind.WAITLISTED: _("You are on the waiting list: {title}"),
+    OutgoingEmail.Kind.PROMOTED: _("A seat is yours: {title}"),
+    OutgoingEmail.Kind.CANCELLED: _("Your registration is cancelled: {title}"),
+    OutgoingEmail.Kind.EVENT_CANCELLED: _("Event cancelled: {title}"),
+    OutgoingEmail.Kind.EVENT_CHANGED: _("Event changed: {title}"),
+    OutgoingEmail.Kind.MANAGE_LINK: _("Your registration: {title}"),
+    OutgoingEmail.Kind.REMINDER: _("Tomorrow: {title}"),
 }
 # The invitation an email carries. A REQUEST only ever goes to someone holding a seat
 # when the email is rendered: people waiting get none, as no seat is held for them.
@@ -54,11 +57,13 @@ def queue_email(*, kind, registration, previous=None):
     It is sent after the commit (EMAIL_SEND_AT_ONCE) or by the outbox worker.
     previous: what a change replaced, as the email tells it (EVENT_CHANGED).
     """
+    with translation.override(registration.language):
+        subject = str(SUBJECTS[kind]).format(title=registration.event.title)[:300]
     email = OutgoingEmail.objects.create(
         registration=registration,
         kind=kind,
         to=registration.email,
-        subject=SUBJECTS[kind].format(title=registration.event.title)[:300],
+        subject=subject,
         previous=previous or {},
     )
     if settings.EMAIL_SEND_AT_ONCE:
@@ -83,8 +88,14 @@ def build_message(email):
 
     The invitation goes both as an alternative part (text/calendar with its method, which
     Outlook and Gmail read as an invitation) and as an attachment (event.ics) for the
-    rest; its DTSTAMP is when the email was queued, the same on every retry.
+    rest; its DTSTAMP is when the email was queued, the same on every retry. All of it is
+    in the language the registrant registered in.
     """
+    with translation.override(email.registration.language):
+        return _build_message(email)
+
+
+def _build_message(email):
     registration = email.registration
     event = registration.event
     confirmed = registration.status == registration.Status.CONFIRMED
@@ -98,7 +109,7 @@ def build_message(email):
         "position": registration.waiting_position,
         "previous": email.previous,
         "invitation": method,
-        "site_name": settings.SITE_NAME,
+        "site_name": site_name(),
     }
     message = EmailMultiAlternatives(
         subject=email.subject,

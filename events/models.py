@@ -11,7 +11,9 @@ from django.db import connection, models
 from django.db.models import Min, OuterRef, Prefetch, Q, Subquery, Value
 from django.db.models.functions import Lower
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import formats, timezone
+from django.utils.translation import gettext, ngettext, pgettext
+from django.utils.translation import gettext_lazy as _
 from imagekit.models import ImageSpecField
 
 from taskforce.expressions import CountAll
@@ -262,11 +264,13 @@ class Event(Translated, models.Model):
                 last_day = max(self.first_day, self.last_day)
                 self.start, self.end = self.all_day_bounds(self.first_day, last_day)
             if self.end < self.start:
-                raise ValidationError({"end": "The event cannot end before it starts."})
+                raise ValidationError({"end": gettext("The event cannot end before it starts.")})
         if self.venue_address and not self.venue_name:
-            raise ValidationError({"venue_name": "Name the venue whose address you gave."})
+            raise ValidationError({"venue_name": gettext("Name the venue whose address you gave.")})
         if self.image and not self.image_alt.strip():
-            raise ValidationError({"image_alt": "Describe the image for people who cannot see it."})
+            raise ValidationError(
+                {"image_alt": gettext("Describe the image for people who cannot see it.")}
+            )
         self.clean_registration_window()
 
     def clean_registration_window(self):
@@ -302,7 +306,7 @@ class Event(Translated, models.Model):
     def moment(self, moment):
         """A moment in the event's zone, named: "Thursday 12 June 2025, 17:00 CEST"."""
         local = self.local(moment)
-        return f"{format_day(local)}, {local:%H:%M %Z}"
+        return f"{format_day(local)}, {format_clock(local)} {local:%Z}"
 
     def all_day_bounds(self, first_day, last_day):
         """From midnight of the first day to midnight after the last, in the event's zone."""
@@ -340,15 +344,18 @@ class Event(Translated, models.Model):
         zone_name = (f" {end:%Z} ({self.time_zone})", None)
         if start.date() == end.date():
             return [
-                (f"{format_day(start)}, {start:%H:%M}", start.isoformat(timespec="seconds")),
+                (
+                    f"{format_day(start)}, {format_clock(start)}",
+                    start.isoformat(timespec="seconds"),
+                ),
                 (EN_DASH, None),
-                (f"{end:%H:%M}", end.isoformat(timespec="seconds")),
+                (format_clock(end), end.isoformat(timespec="seconds")),
                 zone_name,
             ]
         return [
-            (f"{format_day(start)} {start:%H:%M}", start.isoformat(timespec="seconds")),
+            (f"{format_day(start)} {format_clock(start)}", start.isoformat(timespec="seconds")),
             (f" {EN_DASH} ", None),
-            (f"{format_day(end)} {end:%H:%M}", end.isoformat(timespec="seconds")),
+            (f"{format_day(end)} {format_clock(end)}", end.isoformat(timespec="seconds")),
             zone_name,
         ]
 
@@ -359,7 +366,9 @@ class Event(Translated, models.Model):
     @property
     def where(self):
         if self.is_online:
-            return f"Online and at {self.venue}" if self.venue else "Online"
+            if self.venue:
+                return gettext("Online and at %(venue)s") % {"venue": self.venue}
+            return gettext("Online")
         return self.venue
 
     @property
@@ -455,7 +464,7 @@ class Event(Translated, models.Model):
     def badge(self):
         """What lists flag: a cancellation, or the seats of an event not over yet."""
         if self.status == self.Status.CANCELLED:
-            return "Cancelled"
+            return pgettext("event status", "Cancelled")
         return "" if self.is_over else self.availability
 
     def registration_state(self, now=None):
@@ -521,12 +530,18 @@ class Event(Translated, models.Model):
         if left is None:
             return ""
         if left:
-            return f"{left} seat{'s' if left != 1 else ''} left"
-        return "Full: waiting list open" if self.waiting_list_enabled else "Full"
+            return ngettext("%(count)d seat left", "%(count)d seats left", left) % {"count": left}
+        return gettext("Full: waiting list open") if self.waiting_list_enabled else gettext("Full")
 
 
 def format_day(day):
-    return f"{day:%A} {day.day} {day:%B %Y}"
+    """The day in the active language: "Wednesday 14 October 2020", "mercredi 14 octobre 2020"."""
+    return formats.date_format(day, "EVENT_DAY_FORMAT")
+
+
+def format_clock(moment):
+    """The clock time in the active language: "14:00", "14 h 00"."""
+    return formats.time_format(moment, "EVENT_TIME_FORMAT")
 
 
 class RegistrationQuerySet(models.QuerySet):
@@ -557,9 +572,9 @@ class RegistrationQuerySet(models.QuerySet):
 
 class Registration(models.Model):
     class Status(models.TextChoices):
-        CONFIRMED = "confirmed", "Confirmed"
-        WAITLISTED = "waitlisted", "On the waiting list"
-        CANCELLED = "cancelled", "Cancelled"
+        CONFIRMED = "confirmed", _("Confirmed")
+        WAITLISTED = "waitlisted", _("On the waiting list")
+        CANCELLED = "cancelled", _("Cancelled")
 
     # registration_queue_idx leads with the event: a second index on it alone only
     # slows down every registration.
@@ -572,6 +587,10 @@ class Registration(models.Model):
     consent = models.BooleanField(default=False)
     consented_at = models.DateTimeField(null=True, blank=True)
     status = models.CharField(max_length=10, choices=Status.choices, editable=False)
+    # The language of the page they registered on: their emails and invitations speak it.
+    language = models.CharField(
+        max_length=10, choices=settings.LANGUAGES, default="en", editable=False
+    )
     # The hash of the random token of a link issued before links were derived from the
     # registration (manage_token): kept so that those links go on working. NULL for
     # registrations made since, as a unique column needs (an empty string would collide).
@@ -644,7 +663,7 @@ class OutgoingEmail(models.Model):
 
     class Kind(models.TextChoices):
         CONFIRMED = "confirmed", "Registration confirmed"
-        WAITLISTED = "waitlisted", "On the waiting list"
+        WAITLISTED = "waitlisted", _("On the waiting list")
         PROMOTED = "promoted", "Promoted from the waiting list"
         CANCELLED = "cancelled", "Registration cancelled"
         EVENT_CANCELLED = "event_cancelled", "Event cancelled"

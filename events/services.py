@@ -20,7 +20,7 @@ from django.contrib.admin.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from taskforce.languages import in_each_language
 
@@ -69,27 +69,32 @@ def _lock(events, *, shared=False):
     return events.select_for_update().get()
 
 
-def register(*, event, name, email, organisation="", consent, now=None):
+def register(*, event, name, email, organisation="", consent, language="en", now=None):
     """A seat, a place on the waiting list, or the reason there is neither."""
-    person = _person(name, email, organisation, consent)
+    person = _person(name, email, organisation, consent, language)
     events = Event.objects.filter(pk=event.pk)
     return _register_sharing_first(events, person, now, share=event.capacity is None)
 
 
-def register_at(*, slug, name, email, organisation="", consent, now=None):
+def register_at(*, slug, name, email, organisation="", consent, language="en", now=None):
     """
     register() for the public event at `slug`, which is read once, under its lock: the
     registration form's POST. Raises Event.DoesNotExist when no public event has that slug.
     """
-    person = _person(name, email, organisation, consent)
+    person = _person(name, email, organisation, consent, language)
     events = Event.objects.public().filter(slug=slug)
     return _register_sharing_first(events, person, now, share=True)
 
 
-def _person(name, email, organisation, consent):
+def _person(name, email, organisation, consent, language):
     if consent is not True:
         raise ValueError("A registration needs consent to the privacy notice.")
-    return {"name": name, "email": email.strip(), "organisation": organisation}
+    return {
+        "name": name,
+        "email": email.strip(),
+        "organisation": organisation,
+        "language": language,
+    }
 
 
 def _register_sharing_first(events, person, now, *, share):
@@ -316,11 +321,12 @@ def change_event(*, event, **changes):
         if cancelling:
             return EventChange(cancelled=_cancel_registrations(event))
         recipients = list(_recipients(event, told, previous.end).select_for_update())
-        wording = previous.wording(told)
         for registration in recipients:
             registration.event = event
             queue_email(
-                kind=OutgoingEmail.Kind.EVENT_CHANGED, registration=registration, previous=wording
+                kind=OutgoingEmail.Kind.EVENT_CHANGED,
+                registration=registration,
+                previous=previous.wording(told, registration.language),
             )
         promoted = []
         if "capacity" in changes and event.status == Event.Status.PUBLISHED:
@@ -344,22 +350,27 @@ class _Previous:
 
     status: str
     end: object
-    when: str
-    where: str
+    worded: dict  # language -> (when, where), as that language writes them
 
-    def wording(self, told):
+    def wording(self, told, language):
         wording = {}
+        when, where = self.worded.get(language) or self.worded[settings.LANGUAGE_CODE]
         if told & {*TIME_FIELDS}:
-            wording["when"] = self.when
+            wording["when"] = when
         if told & {*PLACE_FIELDS}:
-            wording["where"] = self.where
+            wording["where"] = where
         if "online_url" in told:
             wording["online_link"] = True
         return wording
 
 
 def _previous(event):
-    return _Previous(status=event.status, end=event.end, when=event.when, where=event.where)
+    """The event before the change, worded in each language for its registrants' emails."""
+    worded = {}
+    for language, _name in settings.LANGUAGES:
+        with translation.override(language):
+            worded[language] = (event.when, event.where)
+    return _Previous(status=event.status, end=event.end, worded=worded)
 
 
 def _apply(event, changes):

@@ -8,6 +8,7 @@ from django.db.models import Prefetch
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.utils.decorators import method_decorator
+from django.utils.translation import gettext_lazy as _
 from django.views import View
 from django.views.decorators.cache import never_cache
 from django.views.generic import DetailView, ListView, TemplateView
@@ -44,7 +45,7 @@ class UpcomingEventListView(UncountedPaginationMixin, ListView):
     template_name = "events/event_list.html"
     context_object_name = "events"
     paginate_by = 20
-    heading = "Upcoming events"
+    heading = _("Upcoming events")
     previous_label, next_label = "Sooner", "Later"
 
     def get_queryset(self):
@@ -61,7 +62,7 @@ class UpcomingEventListView(UncountedPaginationMixin, ListView):
 
 
 class PastEventListView(UpcomingEventListView):
-    heading = "Past events"
+    heading = _("Past events")
     previous_label, next_label = "Newer", "Older"
 
     def get_queryset(self):
@@ -118,6 +119,7 @@ class RegisterView(EventDetailView):
                     email=form.cleaned_data["email"],
                     organisation=form.cleaned_data["organisation"],
                     consent=form.cleaned_data["consent"],
+                    language=request.LANGUAGE_CODE,
                 )
             except Event.DoesNotExist as error:
                 raise Http404("No such event") from error
@@ -204,7 +206,7 @@ class CancelRegistrationView(RegistrationTokenMixin, TemplateView):
     def post(self, request, *args, **kwargs):
         registration = self.get_registration()
         services.cancel_registration(registration=registration)
-        messages.success(request, "Your registration is cancelled. We have sent you an email.")
+        messages.success(request, _("Your registration is cancelled. We have sent you an email."))
         return redirect("events:manage", token=self.kwargs["token"])
 
 
@@ -220,8 +222,10 @@ class EraseRegistrationView(RegistrationTokenMixin, TemplateView):
         services.erase_registration(registration=registration)
         messages.success(
             request,
-            "Your registration is cancelled and your name, email address and organisation "
-            "are erased. We will not email you again.",
+            _(
+                "Your registration is cancelled and your name, email address and organisation "
+                "are erased. We will not email you again."
+            ),
         )
         if Event.objects.public().filter(pk=event.pk).exists():
             return redirect(event)

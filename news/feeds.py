@@ -4,6 +4,7 @@ from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
 from django.urls import reverse_lazy
 from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
+from django.utils.translation import gettext_lazy as _
 
 from .models import Article, Topic
 from .sanitize import sanitize_html
@@ -44,9 +45,9 @@ class FullTextAtomFeed(Atom1Feed):
 
 class LatestArticlesFeed(Feed):
     feed_type = FullTextRssFeed
-    title = "Joint Task Force on smart cities: news"
+    title = _("Joint Task Force on smart cities: news")
     link = reverse_lazy("news:list")
-    description = "News from the Joint Task Force of ITU, ISO and IEC on smart cities."
+    description = _("News from the Joint Task Force of ITU, ISO and IEC on smart cities.")
 
     def __call__(self, request, *args, **kwargs):
         response = super().__call__(request, *args, **kwargs)
@@ -98,13 +99,15 @@ class TopicArticlesFeed(LatestArticlesFeed):
         return get_object_or_404(Topic, slug=slug)
 
     def title(self, topic):
-        return f"Joint Task Force on smart cities: {topic.name}"
+        return _("Joint Task Force on smart cities: %(topic)s") % {"topic": topic.name}
 
     def link(self, topic):
         return topic.get_absolute_url()
 
     def description(self, topic):
-        return f"News about {topic.name} from the Joint Task Force on smart cities."
+        return _("News about %(topic)s from the Joint Task Force on smart cities.") % {
+            "topic": topic.name
+        }
 
     def items(self, topic):
         return self.with_authors(Article.objects.published().filter(topics=topic))

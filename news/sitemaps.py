@@ -1,3 +1,4 @@
+from taskforce.languages import columns_in_each_language
 from taskforce.sitemaps import ContentSitemap
 
 from .models import Article, Topic
@@ -8,7 +9,9 @@ class ArticleSitemap(ContentSitemap):
     lastmod_field = "updated"
 
     def items(self):
-        return self.in_its_languages(Article.objects.published().only("slug", "updated"))
+        return self.in_its_languages(
+            Article.objects.published().only("slug", "updated", *columns_in_each_language("title"))
+        )
 
     def lastmod(self, article):
         return article.updated

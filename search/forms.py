@@ -1,4 +1,5 @@
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from taskforce.pagination import MAX_PAGE_NUMBER
 
@@ -15,26 +16,30 @@ class SearchForm(forms.Form):
     """
 
     q = forms.CharField(
-        label="Search for",
+        label=_("Search for"),
         required=False,
         max_length=MAX_QUERY_LENGTH,
         widget=forms.SearchInput,
         error_messages={
-            "max_length": "That search is too long. Please use at most %(limit_value)d characters."
+            "max_length": _(
+                "That search is too long. Please use at most %(limit_value)d characters."
+            )
         },
     )
     kind = forms.ChoiceField(
-        label="Kind",
+        label=_("Kind"),
         required=False,
-        choices=[("", "Everything"), *((kind.key, kind.label) for kind in KINDS.values())],
-        error_messages={"invalid_choice": "There is no kind “%(value)s”: showing every kind."},
+        choices=[("", _("Everything")), *((kind.key, kind.label) for kind in KINDS.values())],
+        error_messages={"invalid_choice": _("There is no kind “%(value)s”: showing every kind.")},
     )
     year = forms.TypedChoiceField(
-        label="Year",
+        label=_("Year"),
         required=False,
         coerce=int,
         empty_value=None,
-        error_messages={"invalid_choice": "There is nothing from “%(value)s”: showing every year."},
+        error_messages={
+            "invalid_choice": _("There is nothing from “%(value)s”: showing every year.")
+        },
     )
     page = forms.IntegerField(
         required=False,
@@ -42,15 +47,15 @@ class SearchForm(forms.Form):
         max_value=MAX_PAGE_NUMBER,
         widget=forms.HiddenInput,
         error_messages={
-            "invalid": "Page numbers are whole numbers: showing the first page.",
-            "min_value": "Pages start at 1: showing the first page.",
-            "max_value": "There is no such page: showing the first page.",
+            "invalid": _("Page numbers are whole numbers: showing the first page."),
+            "min_value": _("Pages start at 1: showing the first page."),
+            "max_value": _("There is no such page: showing the first page."),
         },
     )
 
     def __init__(self, *args, years, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["year"].choices = [("", "Any year"), *((year, year) for year in years)]
+        self.fields["year"].choices = [("", _("Any year")), *((year, year) for year in years)]
 
     def clean_q(self):
         """The words, without control characters or runs of spaces."""

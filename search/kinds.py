@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from django.db.models import Max, Min, QuerySet, Subquery
 from django.db.models.functions import Coalesce, Least
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from events.models import Event
 from news.models import Article
@@ -45,20 +46,20 @@ class Kind:
 KINDS = {
     kind.key: kind
     for kind in (
-        Kind("news", "News", "News", lambda: Article.objects.published().for_lists()),
+        Kind("news", _("News"), _("News"), lambda: Article.objects.published().for_lists()),
         Kind(
             "quotes",
-            "Quotes",
-            "Quote",
+            _("Quotes"),
+            _("Quote"),
             lambda: (
                 Quote.objects.public().with_article_links().select_related("person__organisation")
             ),
         ),
-        Kind("events", "Events", "Event", lambda: Event.objects.public()),
+        Kind("events", _("Events"), _("Event"), lambda: Event.objects.public()),
         Kind(
             "people",
-            "People",
-            "Person",
+            _("People"),
+            _("Person"),
             lambda: Person.objects.with_public_quotes().select_related("organisation"),
             dated=False,
         ),

@@ -1,6 +1,7 @@
 import math
 from urllib.parse import urlencode
 
+from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
 
 from .forms import SearchForm
@@ -87,7 +88,7 @@ class SearchView(TemplateView):
         """
         counts = counts or {}
         tabs = [
-            {"label": "Everything", "count": sum(counts.values()) if counts else None,
+            {"label": _("Everything"), "count": sum(counts.values()) if counts else None,
              "url": self.url(q=q, year=year), "current": not current}
         ]  # fmt: skip
         tabs += [

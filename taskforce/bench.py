@@ -39,16 +39,18 @@ REDIS_URL = "redis://127.0.0.1:6379/15"
 # (label, path); {placeholders} are filled from the database being measured.
 PAGES = [
     ("/healthz", "/healthz"),
-    ("home", "/"),
-    ("news list", "/news/"),
+    ("home", "/en/"),
+    ("home (fr)", "/fr/"),
+    ("news list", "/en/news/"),
     ("article", "{article}"),
+    ("article (fr)", "{article_fr}"),
     ("topic", "{topic}"),
-    ("quotes", "/quotes/"),
-    ("events", "/events/"),
+    ("quotes", "/en/quotes/"),
+    ("events", "/en/events/"),
     ("event", "{event}"),
-    ("RSS feed", "/news/feed/"),
-    ("calendar.ics", "/events/calendar.ics"),
-    ("search", "/search/?q=cities"),
+    ("RSS feed", "/en/news/feed/"),
+    ("calendar.ics", "/en/events/calendar.ics"),
+    ("search", "/en/search/?q=cities"),
 ]
 REGISTER = "registration POST"
 
@@ -58,15 +60,17 @@ import json
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
+from django.utils import translation
 from events.models import Event
 from news.models import Article, Topic
 
 newest = Article.objects.published().order_by("-publish_at", "-pk")
+oldest = Article.objects.published().order_by("publish_at").first()
 rotation = [
-    "/", "/news/", "/news/?page=2", "/quotes/", "/events/", "/events/past/",
+    "/en/", "/en/news/", "/en/news/?page=2", "/en/quotes/", "/en/events/", "/en/events/past/",
     *(topic.get_absolute_url() for topic in Topic.objects.order_by("name")[:13]),
     *(article.get_absolute_url() for article in newest[:30]),
-    "/news/feed/", "/news/feed/atom/", "/events/calendar.ics", "/sitemap.xml",
+    "/en/news/feed/", "/en/news/feed/atom/", "/en/events/calendar.ics", "/sitemap.xml",
     Topic.objects.get(slug="smart-cities").get_absolute_url() + "feed/",
     Event.objects.get(slug="bench-limited-event").get_absolute_url(),
 ]
@@ -74,11 +78,13 @@ urls = {
     "rotation": rotation,
     "edited": [article.pk for article in newest[:30]],
     "limited": Event.objects.get(slug="bench-limited-event").get_absolute_url(),
-    "article": Article.objects.published().order_by("publish_at").first().get_absolute_url(),
+    "article": oldest.get_absolute_url(),
     "topic": Topic.objects.get(slug="smart-cities").get_absolute_url(),
     "event": Event.objects.get(slug="bench-open-event").get_absolute_url(),
     "register": Event.objects.get(slug="bench-open-event").get_absolute_url(),
 }
+with translation.override("fr"):
+    urls["article_fr"] = oldest.get_absolute_url()
 pages = json.loads(PAGES)
 client = Client()
 counts = {}

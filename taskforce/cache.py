@@ -80,7 +80,7 @@ from django.db import DatabaseError, connection, transaction
 from django.db.models.signals import m2m_changed, post_delete, post_init, post_save, pre_save
 from django.http import QueryDict
 from django.urls import Resolver404, get_urlconf, resolve
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.cache import set_response_etag
 from redis import ConnectionPool
 from redis.exceptions import ConnectionError as RedisConnectionError
@@ -439,8 +439,12 @@ def page_cache_query_params(*names):
 
 @functools.lru_cache(maxsize=4096)
 def _declared_params(urlconf, path):
+    # Below this middleware LocaleMiddleware activates the path's language; resolving
+    # /fr/... needs it active here too. An unprefixed address resolves to nothing: its
+    # answer is a redirect to the visitor's language, never stored.
     try:
-        match = resolve(path, urlconf)
+        with translation.override(translation.get_language_from_path(path)):
+            match = resolve(path, urlconf)
     except Resolver404:
         return None
     view = match.func

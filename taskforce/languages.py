@@ -46,12 +46,16 @@ def active_language():
 
 
 class TranslatedQuerySet(models.QuerySet):
-    def translated(self, language=None):
-        """What exists in `language` (the active one by default): its key field is written."""
+    def written_in(self, language=None):
+        """The condition that a row exists in `language` (the active one by default)."""
         column = build_localized_fieldname(
             self.model.translation_key_field, language or active_language()
         )
-        return self.exclude(Q(**{f"{column}__isnull": True}) | Q(**{column: ""}))
+        return ~(Q(**{f"{column}__isnull": True}) | Q(**{column: ""}))
+
+    def translated(self, language=None):
+        """What exists in `language` (the active one by default): its key field is written."""
+        return self.filter(self.written_in(language))
 
 
 class Translated:

@@ -69,6 +69,9 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # Reads the language from the path (/fr/...) and sends unprefixed addresses to the
+    # visitor's browser language; the page cache above keys pages by their path.
+    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -179,8 +182,14 @@ AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
 ]
 
+# English and French: public pages live under /en/ and /fr/ (i18n_patterns); the admin
+# speaks the staff member's browser language. Translations: locale/<lang>/LC_MESSAGES.
 LANGUAGE_CODE = "en"
+# Each named in itself, as the language switcher shows it.
 LANGUAGES = [("en", "English"), ("fr", "Français")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+# Dates and times in each language's own style (taskforce/formats/<lang>/formats.py).
+FORMAT_MODULE_PATH = ["taskforce.formats"]
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True

@@ -9,7 +9,15 @@ from .models import Organisation
 SITEMAP_PAGE_SIZE = 1000
 
 
-class PageSitemap(Sitemap):
+class LanguagesSitemap(Sitemap):
+    """Every page once per language (/en/..., /fr/...), each naming the others (hreflang)."""
+
+    i18n = True
+    alternates = True
+    x_default = True
+
+
+class PageSitemap(LanguagesSitemap):
     """The site's fixed pages; each app adds a sitemap for its own content."""
 
     changefreq = "monthly"
@@ -21,9 +29,33 @@ class PageSitemap(Sitemap):
         return reverse(item)
 
 
-class ContentSitemap(Sitemap):
+class PerLanguage:
     """
-    A section of the sitemap index listing database rows, SITEMAP_PAGE_SIZE at a time.
+    The rows of a sitemap as (row, language) pairs, language by language, each row once
+    for each language it is written in: a page of the sitemap reads only its own slice of
+    rows (Django's i18n sitemap would load them all).
+    """
+
+    def __init__(self, sections):
+        self.sections = sections  # (language, rows, how many)
+
+    def __len__(self):
+        return sum(count for _, _, count in self.sections)
+
+    def __getitem__(self, index):
+        start, stop = index.start or 0, index.stop
+        pairs = []
+        for language, rows, count in self.sections:
+            if start < count and stop > 0:
+                pairs += [(row, language) for row in rows[max(start, 0) : min(stop, count)]]
+            start, stop = start - count, stop - count
+        return pairs
+
+
+class ContentSitemap(LanguagesSitemap):
+    """
+    A section of the sitemap index listing database rows, SITEMAP_PAGE_SIZE at a time
+    (each row once per language it is written in).
 
     The index asks every section how many pages it has and when it last changed; one
     aggregate query answers both (Django's default would load every row to find the
@@ -33,18 +65,25 @@ class ContentSitemap(Sitemap):
     limit = SITEMAP_PAGE_SIZE
     lastmod_field = None
 
+    def rows_in(self, language):
+        rows = self.items()
+        return rows.translated(language) if hasattr(rows, "translated") else rows
+
     @cached_property
     def _totals(self):
-        totals = {"count": Count("pk")}
+        rows = self.items()
+        totals = {
+            code: Count("pk", filter=rows.written_in(code) if hasattr(rows, "written_in") else None)
+            for code in self._languages()
+        }
         if self.lastmod_field:
             totals["latest"] = Max(self.lastmod_field)
-        return self.items().order_by().aggregate(**totals)
+        return rows.order_by().aggregate(**totals)
 
-    @property
-    def paginator(self):
-        paginator = super().paginator
-        paginator.count = self._totals["count"]
-        return paginator
+    def _items(self):
+        return PerLanguage(
+            [(code, self.rows_in(code), self._totals[code]) for code in self._languages()]
+        )
 
     def get_latest_lastmod(self):
         return self._totals.get("latest")

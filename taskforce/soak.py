@@ -48,8 +48,9 @@ SECONDS = int(os.environ.get("SOAK_SECONDS", 600))
 WORKERS = 4
 SECRET_KEY = secrets.token_urlsafe(50)
 DATABASE = "jtf_soak"
-PAGES = ["/", "/news/", "/news/?utm_source=soak", "/quotes/", "/events/", "/events/past/",
-         "/about/", "/news/feed/", "/events/calendar.ics", "/sitemap.xml"]  # fmt: skip
+PAGES = ["/en/", "/en/news/", "/en/news/?utm_source=soak", "/en/quotes/", "/en/events/",
+         "/en/events/past/", "/en/about/", "/en/news/feed/", "/en/events/calendar.ics",
+         "/fr/", "/fr/news/", "/sitemap.xml"]  # fmt: skip
 WORDS = ["cities", "standards", "water", "energy", "data", "mobility", "resilience", "zzz"]
 RESULT_SALT = "events.registration-result"
 
@@ -144,7 +145,7 @@ class Visitors:
     def reader(self, rng):
         while not self.stop.wait(0.02):
             if rng.random() < 0.3:
-                kind, path = "search", f"/search/?q={rng.choice(WORDS)}"
+                kind, path = "search", f"/en/search/?q={rng.choice(WORDS)}"
             else:
                 kind, path = "page", rng.choice(PAGES)
             status, _, _ = fetch(self.base_url + path)
@@ -157,7 +158,7 @@ class Visitors:
             n += 1
             slug = "soak-limited" if rng.random() < 0.6 else "soak-open"
             address = f"soak-{prefix}-{n}@example.org"
-            path = f"/events/{slug}/register/"
+            path = f"/en/events/{slug}/register/"
             body = urllib.parse.urlencode(
                 {"name": "Soak Visitor", "email": address, "consent": "on"}
             ).encode()
@@ -230,7 +231,7 @@ class Sink(SMTPSink):
                 if part.get_content_type() != "text/plain":
                     continue
                 text = part.get_payload(decode=True).decode("utf-8", "replace")
-                found = re.search(r"/events/manage/[A-Za-z0-9_:.-]+/", text)
+                found = re.search(r"/en/events/manage/[A-Za-z0-9_:.-]+/", text)
                 if found:
                     links.append((envelope.rcpt_tos[0], found.group(0)))
                     break

@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.contrib.sitemaps import views as sitemap_views
 from django.urls import include, path
@@ -23,14 +24,6 @@ sitemaps = {
 }
 
 urlpatterns = [
-    path("", views.HomeView.as_view(), name="home"),
-    path("about/", views.AboutView.as_view(), name="about"),
-    path("organisations/", views.OrganisationListView.as_view(), name="organisations"),
-    path(
-        "organisations/<slug:slug>/",
-        views.OrganisationDetailView.as_view(),
-        name="organisation",
-    ),
     path("robots.txt", views.RobotsView.as_view(), name="robots"),
     path("healthz", views.healthz, name="healthz"),
     path("readyz", views.readyz, name="readyz"),
@@ -48,11 +41,24 @@ urlpatterns = [
         name="sitemap-section",
     ),
     path("admin/", admin.site.urls),
+]
+
+# Public pages, in each language under its prefix: /en/news/, /fr/news/. An address
+# without one (an old link) is redirected to the visitor's language by LocaleMiddleware.
+urlpatterns += i18n_patterns(
+    path("", views.HomeView.as_view(), name="home"),
+    path("about/", views.AboutView.as_view(), name="about"),
+    path("organisations/", views.OrganisationListView.as_view(), name="organisations"),
+    path(
+        "organisations/<slug:slug>/",
+        views.OrganisationDetailView.as_view(),
+        name="organisation",
+    ),
     path("", include("news.urls")),
     path("", include("quotes.urls")),
     path("", include("events.urls")),
     path("", include("search.urls")),
-]
+)
 
 if settings.MEDIA_URL.startswith("/"):  # media on this host's disk, not in object storage
     urlpatterns.append(path(f"{settings.MEDIA_URL[1:]}<path:path>", views.media, name="media"))

@@ -13,6 +13,7 @@ from types import SimpleNamespace
 import pytest
 from django.contrib.auth.models import Group, User
 from django.core.cache import cache
+from django.utils import translation
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -41,6 +42,8 @@ def _test_environment(settings, tmp_path):
         "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "tests"}
     }
     cache.clear()
+    # A request leaves its language active in the thread; each test starts in English.
+    translation.activate(settings.LANGUAGE_CODE)
     yield
     cache.clear()
 

@@ -45,8 +45,7 @@ def register_at(event, email=None, name="Ada Lovelace", **fields):
 
 def manage_path(body):
     """The private manage link's path, as found in an email body."""
-    start = body.index("/events/manage/")
-    return body[start : body.index("/", start + len("/events/manage/")) + 1]
+    return re.search(r"/(en|fr)/events/manage/[^/\s]+/", body)[0]
 
 
 def forget_vobject_time_zones():

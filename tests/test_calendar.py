@@ -38,7 +38,7 @@ def test_event_calendar_has_uid_dtstamp_zoned_times_vtimezone_location_and_descr
         venue_name="UN Headquarters",
         venue_address="New York",
     )
-    calendar = parse(client.get(f"/events/{event.slug}/calendar.ics"))
+    calendar = parse(client.get(f"/en/events/{event.slug}/calendar.ics"))
     assert calendar["VERSION"] == "2.0"
     assert calendar["PRODID"]
     (vevent,) = calendar.walk("VEVENT")
@@ -58,10 +58,10 @@ def test_event_calendar_has_uid_dtstamp_zoned_times_vtimezone_location_and_descr
 
 def test_uid_is_stable_across_downloads_and_edits(client):
     event = make_event()
-    first = parse(client.get(f"/events/{event.slug}/calendar.ics")).walk("VEVENT")[0]["UID"]
+    first = parse(client.get(f"/en/events/{event.slug}/calendar.ics")).walk("VEVENT")[0]["UID"]
     event.title = "Renamed"
     event.save()
-    second = parse(client.get(f"/events/{event.slug}/calendar.ics")).walk("VEVENT")[0]["UID"]
+    second = parse(client.get(f"/en/events/{event.slug}/calendar.ics")).walk("VEVENT")[0]["UID"]
     assert first == second
 
 
@@ -69,7 +69,7 @@ def test_all_day_events_use_date_values_with_an_exclusive_end(client):
     event = make_event(all_day=True, time_zone="Asia/Singapore")
     event.start, event.end = event.all_day_bounds(date(2030, 7, 13), date(2030, 7, 13))
     event.save()
-    ical = client.get(f"/events/{event.slug}/calendar.ics").content.decode()
+    ical = client.get(f"/en/events/{event.slug}/calendar.ics").content.decode()
     assert "DTSTART;VALUE=DATE:20300713" in ical
     assert "DTEND;VALUE=DATE:20300714" in ical
     assert "VTIMEZONE" not in ical
@@ -77,7 +77,7 @@ def test_all_day_events_use_date_values_with_an_exclusive_end(client):
 
 def test_online_events_give_their_page_never_the_online_link(client):
     event = make_event(is_online=True, online_url="https://meet.example.org/private")
-    vevent = parse(client.get(f"/events/{event.slug}/calendar.ics")).walk("VEVENT")[0]
+    vevent = parse(client.get(f"/en/events/{event.slug}/calendar.ics")).walk("VEVENT")[0]
     assert "LOCATION" not in vevent
     assert "private" not in vevent.to_ical().decode()
     assert str(vevent["URL"]).endswith(event.get_absolute_url())
@@ -88,23 +88,23 @@ def test_upcoming_calendar_lists_upcoming_published_events_only(client):
     later = make_event(title="Later", time_zone="Asia/Tokyo")
     make_event(title="Draft", status=Event.Status.DRAFT)
     make_event(title="Over", start=timezone.now() - timedelta(days=5))
-    calendar = parse(client.get("/events/calendar.ics"))
+    calendar = parse(client.get("/en/events/calendar.ics"))
     assert sorted(str(v["SUMMARY"]) for v in calendar.walk("VEVENT")) == [later.title, soon.title]
     assert {str(tz["TZID"]) for tz in calendar.walk("VTIMEZONE")} == {"Europe/Paris", "Asia/Tokyo"}
 
 
 def test_cancelled_events_are_marked_cancelled(client):
     event = make_event(status=Event.Status.CANCELLED)
-    vevent = parse(client.get(f"/events/{event.slug}/calendar.ics")).walk("VEVENT")[0]
+    vevent = parse(client.get(f"/en/events/{event.slug}/calendar.ics")).walk("VEVENT")[0]
     assert str(vevent["STATUS"]) == "CANCELLED"
 
 
 def test_upcoming_calendar_holds_the_next_twenty_events_as_the_events_page_says(client):
     start = timezone.now() + timedelta(days=1)
     events = [make_event(start=start + timedelta(days=n)) for n in range(21)]
-    calendar = parse(client.get("/events/calendar.ics"))
+    calendar = parse(client.get("/en/events/calendar.ics"))
     assert [str(v["SUMMARY"]) for v in calendar.walk("VEVENT")] == [e.title for e in events[:20]]
-    page = client.get("/events/").content.decode()
+    page = client.get("/en/events/").content.decode()
     assert "Add the next 20 events to your calendar (.ics)" in page
 
 
@@ -112,11 +112,11 @@ def test_text_with_special_characters_and_long_lines_reads_back_unchanged(client
     title = "Villes intelligentes; données, capteurs \\ normes \N{EN DASH} " + "é" * 60
     summary = "Première ligne,\nseconde ligne; avec \\ et des caractères: ≥ ✓ 🏙️ " * 3
     event = make_event(title=title, summary=summary, venue_name="Palais, Genève; salle 2")
-    content = client.get(f"/events/{event.slug}/calendar.ics").content
+    content = client.get(f"/en/events/{event.slug}/calendar.ics").content
     lines = content.split(b"\r\n")
     assert all(len(line) <= 75 for line in lines)
     assert all(line.decode() for line in lines if line)  # never split inside a character
-    (vevent,) = parse(client.get(f"/events/{event.slug}/calendar.ics")).walk("VEVENT")
+    (vevent,) = parse(client.get(f"/en/events/{event.slug}/calendar.ics")).walk("VEVENT")
     assert str(vevent["SUMMARY"]) == title
     assert str(vevent["DESCRIPTION"]).startswith(summary + "\n\nhttp://")
     assert str(vevent["LOCATION"]) == "Palais, Genève; salle 2"
@@ -125,7 +125,7 @@ def test_text_with_special_characters_and_long_lines_reads_back_unchanged(client
 def test_events_in_utc_give_utc_times_and_no_time_zone_definition(client):
     start = datetime(2030, 6, 1, 12, 0, tzinfo=UTC)
     event = make_event(time_zone="UTC", start=start, end=start + timedelta(hours=2))
-    calendar = parse(client.get(f"/events/{event.slug}/calendar.ics"))
+    calendar = parse(client.get(f"/en/events/{event.slug}/calendar.ics"))
     (vevent,) = calendar.walk("VEVENT")
     assert vevent["DTSTART"].to_ical() == b"20300601T120000Z"
     assert vevent.decoded("DTEND") == event.end
@@ -139,7 +139,7 @@ def test_event_file_is_published_with_organizer_and_sequence_and_no_attendee(cli
     settings.DEFAULT_FROM_EMAIL = "Joint Task Force <events@jtf.example.org>"
     start = datetime(2030, 6, 1, 12, 0, tzinfo=UTC)
     event = make_event(start=start, end=start + timedelta(hours=2), time_zone="Asia/Tokyo")
-    response = client.get(f"/events/{event.slug}/calendar.ics")
+    response = client.get(f"/en/events/{event.slug}/calendar.ics")
     calendar, other = read_calendar(response.content)
     assert calendar["METHOD"] == "PUBLISH"
     assert "REFRESH-INTERVAL" not in calendar
@@ -155,7 +155,7 @@ def test_event_file_is_published_with_organizer_and_sequence_and_no_attendee(cli
 
 def test_subscription_calendar_is_published_and_asks_to_be_read_again_every_four_hours(client):
     make_event()
-    content = client.get("/events/calendar.ics").content
+    content = client.get("/en/events/calendar.ics").content
     calendar, other = read_calendar(content)
     assert calendar["METHOD"] == "PUBLISH"
     assert b"REFRESH-INTERVAL;VALUE=DURATION:PT4H\r\n" in content
@@ -170,10 +170,10 @@ def test_a_change_registrants_are_told_of_raises_the_sequence_in_published_files
     services.change_event(
         event=event, start=event.start + timedelta(days=1), end=event.end + timedelta(days=1)
     )
-    vevent = parse(client.get(f"/events/{event.slug}/calendar.ics")).walk("VEVENT")[0]
+    vevent = parse(client.get(f"/en/events/{event.slug}/calendar.ics")).walk("VEVENT")[0]
     assert int(vevent["SEQUENCE"]) == 1
     services.cancel_event(event=event)
-    vevent = parse(client.get(f"/events/{event.slug}/calendar.ics")).walk("VEVENT")[0]
+    vevent = parse(client.get(f"/en/events/{event.slug}/calendar.ics")).walk("VEVENT")[0]
     assert (int(vevent["SEQUENCE"]), str(vevent["STATUS"])) == (2, "CANCELLED")
 
 

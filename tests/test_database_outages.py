@@ -24,9 +24,9 @@ from django.test import Client
 client = Client(raise_request_exception=False)
 form = {"name": "Ada", "email": "a@example.org", "consent": "on"}
 for answer in (
-    client.get("/events/"),
-    client.get("/news/?page=2"),
-    client.post("/events/some-event/register/", form),
+    client.get("/en/events/"),
+    client.get("/en/news/?page=2"),
+    client.post("/en/events/some-event/register/", form),
     client.get("/readyz"),
     client.get("/readyz"),
 ):
@@ -79,7 +79,7 @@ def test_a_registration_that_cannot_get_the_event_lock_in_time_is_told_to_try_ag
         held.wait(5)
         started = time.monotonic()
         response = client.post(
-            f"/events/{event.slug}/register/",
+            f"/en/events/{event.slug}/register/",
             {"name": "Ada", "email": "ada@example.org", "consent": "on"},
             headers={"origin": "http://testserver"},
         )
@@ -95,7 +95,7 @@ def test_a_registration_that_cannot_get_the_event_lock_in_time_is_told_to_try_ag
     assert not Registration.objects.exists()
     # Once the lock is free, the same registration goes through.
     retried = client.post(
-        f"/events/{event.slug}/register/",
+        f"/en/events/{event.slug}/register/",
         {"name": "Ada", "email": "ada@example.org", "consent": "on"},
         headers={"origin": "http://testserver"},
     )

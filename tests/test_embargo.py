@@ -55,7 +55,7 @@ def test_editor_makes_a_link_for_a_named_recipient_in_the_article_form(editor_cl
     assert (link.recipient, link.created_by.username) == ("Jane Doe, Daily Planet", "editor")
     assert len(link.token) >= 40
     form = editor_client.get(url).content.decode()
-    assert f"http://127.0.0.1:8000/news/embargo/{link.token}/" in form
+    assert f"http://127.0.0.1:8000/en/news/embargo/{link.token}/" in form
     assert "never" in form and "active" in form
 
 
@@ -128,7 +128,7 @@ def test_an_expired_link_says_so_and_shows_nothing_else(scheduled):
 
 
 def test_an_unknown_link_is_not_found():
-    response = Client().get("/news/embargo/not-a-real-token/")
+    response = Client().get("/en/news/embargo/not-a-real-token/")
     assert response.status_code == 404
     assert "This link does not work" in response.content.decode()
 

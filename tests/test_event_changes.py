@@ -96,6 +96,21 @@ def test_a_new_online_link_goes_to_people_holding_a_seat_only(committed, mailout
     assert int(vevent["SEQUENCE"]) == 1
 
 
+def test_a_french_registrant_is_told_of_a_new_time_in_french(committed, mailoutbox):
+    """Staff change the event in English; each registrant reads the change in their language."""
+    event = make_event(start=START, end=START + timedelta(hours=2), time_zone="Europe/Paris")
+    register(event, email="camille@example.org", language="fr")
+    OutgoingEmail.objects.update(sent_at=timezone.now())
+    with committed():
+        services.change_event(
+            event=event, start=START + timedelta(days=1), end=START + timedelta(days=1, hours=3)
+        )
+    (message,) = mailoutbox
+    assert message.subject == f"Événement modifié : {event.title}"
+    assert "Nouvel horaire : dimanche 2 juin 2030, 14 h 00\N{EN DASH}17 h 00 CEST" in message.body
+    assert "(auparavant : samedi 1 juin 2030, 14 h 00\N{EN DASH}16 h 00 CEST" in message.body
+
+
 def test_changes_nobody_must_know_of_raise_no_sequence_and_email_nobody(committed, mailoutbox):
     event = booked_event()
     with committed():

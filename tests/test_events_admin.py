@@ -281,11 +281,11 @@ def test_view_on_site_previews_a_draft_for_staff_and_the_public_gets_404(client,
     assert response.status_code == 200
     assert response.redirect_chain[-1][0].endswith(draft.get_absolute_url())
     assert "Preview: draft, not public" in response.content.decode()
-    assert client.get(f"/events/{draft.slug}/calendar.ics").status_code == 200
+    assert client.get(f"/en/events/{draft.slug}/calendar.ics").status_code == 200
 
     anonymous = Client()
     assert anonymous.get(draft.get_absolute_url()).status_code == 404
-    assert anonymous.get(f"/events/{draft.slug}/calendar.ics").status_code == 404
+    assert anonymous.get(f"/en/events/{draft.slug}/calendar.ics").status_code == 404
     published = client.get(make_event().get_absolute_url()).content.decode()
     assert "Preview" not in published
 
@@ -385,7 +385,7 @@ def test_a_chosen_person_is_promoted_from_the_waiting_list_ahead_of_others(
     assert Event.objects.get(pk=event.pk).capacity == 2
     (email,) = mailoutbox
     assert (email.to, email.subject) == (["chosen@example.org"], f"A seat is yours: {event.title}")
-    assert "/events/manage/" in email.body
+    assert "/en/events/manage/" in email.body
     messages = messages_of(client.get(response["Location"]))
     assert messages == ["1 person promoted from the waiting list and emailed."]
     assert history(event) == [

@@ -79,7 +79,7 @@ def test_an_event_created_in_zurich_at_9_reads_9_to_17_on_the_page_calendar_and_
     assert shown in strip_tags(page)
 
     calendar = icalendar.Calendar.from_ical(
-        Client().get(f"/events/{event.slug}/calendar.ics").content
+        Client().get(f"/en/events/{event.slug}/calendar.ics").content
     )
     (vevent,) = calendar.walk("VEVENT")
     assert vevent["DTSTART"].params["TZID"] == "Europe/Zurich"
@@ -219,7 +219,7 @@ def test_the_registration_opening_is_announced_in_the_events_zone(manager):
     assert opening in strip_tags(page)
     assert f'<time datetime="{YEAR}-02-01T09:00:00+01:00">' in page
     form = {"name": "Ada", "email": "ada@example.org", "consent": "on"}
-    response = visitor.post(f"/events/{event.slug}/register/", form, follow=True)
+    response = visitor.post(f"/en/events/{event.slug}/register/", form, follow=True)
     assert f"it opens on 1 February {YEAR}, 09:00 CET (Europe/Zurich)." in (
         strip_tags(response.content.decode())
     )

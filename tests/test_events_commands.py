@@ -42,7 +42,7 @@ def test_with_the_worker_alone_sending_registration_answers_without_mailing(
     event = make_event()
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
-            f"/events/{event.slug}/register/",
+            f"/en/events/{event.slug}/register/",
             {"name": "Ada", "email": "ada@example.org", "consent": "on"},
         )
     assert response.status_code == 302

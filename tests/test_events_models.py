@@ -52,7 +52,7 @@ def test_lists_count_confirmed_seats_only_and_zero_before_anyone_registers():
 def test_event_basics_str_and_url():
     event = make_event(title="Cities and standards", slug="cities-and-standards")
     assert str(event) == "Cities and standards"
-    assert event.get_absolute_url() == "/events/cities-and-standards/"
+    assert event.get_absolute_url() == "/en/events/cities-and-standards/"
 
 
 def test_times_are_shown_in_the_events_zone_with_the_zone_named():

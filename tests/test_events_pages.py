@@ -20,18 +20,18 @@ def test_upcoming_list_shows_published_future_events_in_date_order(client):
     sooner = make_event(title="Sooner workshop", start=timezone.now() + timedelta(days=2))
     make_event(title="Secret draft", status=Event.Status.DRAFT)
     make_event(title="Old workshop", start=timezone.now() - timedelta(days=30))
-    html = client.get("/events/").content.decode()
+    html = client.get("/en/events/").content.decode()
     assert html.index(sooner.title) < html.index(later.title)
     assert "Secret draft" not in html
     assert "Old workshop" not in html
-    assert '<a href="/events/past/">Past events</a>' in html
+    assert '<a href="/en/events/past/">Past events</a>' in html
 
 
 def test_past_list_shows_ended_events_newest_first(client):
     older = make_event(title="Older forum", start=timezone.now() - timedelta(days=300))
     newer = make_event(title="Newer forum", start=timezone.now() - timedelta(days=30))
     make_event(title="Coming forum")
-    html = client.get("/events/past/").content.decode()
+    html = client.get("/en/events/past/").content.decode()
     assert html.index(newer.title) < html.index(older.title)
     assert "Coming forum" not in html
 
@@ -41,17 +41,17 @@ def test_event_lists_page_through_without_counting(client):
     for n in range(21):
         make_event(title=f"Upcoming {n:02}", start=soon + timedelta(days=n))
         make_event(title=f"Past {n:02}", start=timezone.now() - timedelta(days=30 + n))
-    first = client.get("/events/").content.decode()
+    first = client.get("/en/events/").content.decode()
     assert "Upcoming 19" in first and "Upcoming 20" not in first
     assert '<a href="?page=2" rel="next">Later</a>' in first
-    second = client.get("/events/?page=2").content.decode()
+    second = client.get("/en/events/?page=2").content.decode()
     assert "Upcoming 20" in second and "Upcoming 19" not in second
     assert '<a href="?page=1" rel="prev">Sooner</a>' in second
-    past = client.get("/events/past/").content.decode()
+    past = client.get("/en/events/past/").content.decode()
     assert "Past 00" in past and "Past 20" not in past
     assert '<a href="?page=2" rel="next">Older</a>' in past
     for page in ("3", "abc", "0"):
-        assert client.get("/events/", {"page": page}).status_code == 404
+        assert client.get("/en/events/", {"page": page}).status_code == 404
 
 
 def test_detail_shows_time_in_the_events_zone_venue_organisers_and_seats(client):
@@ -75,11 +75,11 @@ def test_detail_shows_time_in_the_events_zone_venue_organisers_and_seats(client)
     ) in html
     assert "CICG, Geneva" in html
     assert (
-        '<dd><a href="/organisations/itu/">International Telecommunication Union (ITU)</a></dd>'
+        '<dd><a href="/en/organisations/itu/">International Telecommunication Union (ITU)</a></dd>'
         in html
     )
     assert "2 seats left" in html
-    assert 'action="/events/' in html and "Register</button>" in html
+    assert 'action="/en/events/' in html and "Register</button>" in html
     assert "We delete them 90 days after the event ends." in html
 
 
@@ -90,14 +90,16 @@ def test_lists_and_pages_name_the_organisers_and_seats_left(client):
     event.organisers.set([itu, iso])
     register(event)
     make_event(title="Alone", venue_name="")
-    for path in ("/events/", "/"):
+    for path in ("/en/events/", "/en/"):
         html = client.get(path).content.decode()
         assert "ISO, ITU" in html
         assert "4 seats left" in html
     html = client.get(event.get_absolute_url()).content.decode()
-    assert '<a href="/organisations/iso/">ISO (ISO)</a>, <a href="/organisations/itu/">' in html
+    assert (
+        '<a href="/en/organisations/iso/">ISO (ISO)</a>, <a href="/en/organisations/itu/">' in html
+    )
     assert "4 seats left" in html
-    assert "· CICG · ISO, ITU</p>" in client.get("/events/").content.decode()
+    assert "· CICG · ISO, ITU</p>" in client.get("/en/events/").content.decode()
 
 
 def test_lists_flag_cancelled_events_and_seats_of_events_not_over(client):
@@ -106,11 +108,11 @@ def test_lists_flag_cancelled_events_and_seats_of_events_not_over(client):
     full = make_event(title="Packed", capacity=1)
     register(full)
     make_event(title="Done", capacity=5, start=timezone.now() - timedelta(days=3))
-    upcoming = client.get("/events/").content.decode()
+    upcoming = client.get("/en/events/").content.decode()
     assert upcoming.count('<span class="badge">') == 2
     assert '<span class="badge">Cancelled</span>' in upcoming
     assert '<span class="badge">Full: waiting list open</span>' in upcoming
-    assert '<span class="badge">' not in client.get("/events/past/").content.decode()
+    assert '<span class="badge">' not in client.get("/en/events/past/").content.decode()
 
 
 def test_detail_says_waiting_list_or_full(client):
@@ -150,7 +152,7 @@ def test_past_and_cancelled_events_say_so_and_take_no_registration(client):
 
 def test_online_link_is_never_shown_publicly(client):
     event = make_event(is_online=True, online_url="https://meet.example.org/secret-room")
-    for path in (event.get_absolute_url(), "/events/", "/events/calendar.ics", "/"):
+    for path in (event.get_absolute_url(), "/en/events/", "/en/events/calendar.ics", "/en/"):
         assert "secret-room" not in client.get(path).content.decode()
     assert "Online" in client.get(event.get_absolute_url()).content.decode()
 
@@ -162,12 +164,12 @@ def test_drafts_are_not_found(client):
 def test_home_page_lists_three_upcoming_events_and_the_nav_links_to_events(client):
     for day in range(1, 5):
         make_event(title=f"Event on day {day}", start=timezone.now() + timedelta(days=day))
-    html = client.get("/").content.decode()
+    html = client.get("/en/").content.decode()
     assert "Upcoming events</h2>" in html
     assert "Event on day 3" in html
     assert "Event on day 4" not in html
-    assert '<li><a href="/events/">Events</a></li>' in html
-    assert 'href="/events/" aria-current="page"' in client.get("/events/").content.decode()
+    assert '<li><a href="/en/events/">Events</a></li>' in html
+    assert 'href="/en/events/" aria-current="page"' in client.get("/en/events/").content.decode()
 
 
 def test_sitemap_lists_published_events_only(client):
@@ -196,10 +198,10 @@ def populate(events, registrations_each, *, past=False):
     return created
 
 
-@pytest.mark.parametrize("path", ["/events/", "/events/past/", "DETAIL", "/"])
+@pytest.mark.parametrize("path", ["/en/events/", "/en/events/past/", "DETAIL", "/en/"])
 def test_pages_run_the_same_number_of_queries_for_few_and_many_rows(client, path):
     def count_queries(events, registrations_each):
-        created = populate(events, registrations_each, past=path == "/events/past/")
+        created = populate(events, registrations_each, past=path == "/en/events/past/")
         url = created[0].get_absolute_url() if path == "DETAIL" else path
         with CaptureQueriesContext(connection) as context:
             response = client.get(url)
@@ -211,4 +213,4 @@ def test_pages_run_the_same_number_of_queries_for_few_and_many_rows(client, path
     many = count_queries(25, 4)
     assert few == many
     # The home page also shows the latest news and featured quotes.
-    assert many <= (5 if path == "/" else 3)
+    assert many <= (5 if path == "/en/" else 3)

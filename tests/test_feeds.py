@@ -28,7 +28,7 @@ def articles():
 
 
 @pytest.mark.parametrize(
-    ("path", "version"), [("/news/feed/", "rss20"), ("/news/feed/atom/", "atom10")]
+    ("path", "version"), [("/en/news/feed/", "rss20"), ("/en/news/feed/atom/", "atom10")]
 )
 def test_news_feeds_are_valid_and_list_published_articles(client, articles, path, version):
     response = client.get(path)
@@ -48,8 +48,8 @@ def test_news_feeds_are_valid_and_list_published_articles(client, articles, path
 @pytest.mark.parametrize(
     ("path", "version"),
     [
-        ("/news/topics/smart-cities/feed/", "rss20"),
-        ("/news/topics/smart-cities/feed/atom/", "atom10"),
+        ("/en/news/topics/smart-cities/feed/", "rss20"),
+        ("/en/news/topics/smart-cities/feed/atom/", "atom10"),
     ],
 )
 def test_topic_feeds_list_that_topics_published_articles(client, articles, path, version):
@@ -61,7 +61,7 @@ def test_topic_feeds_list_that_topics_published_articles(client, articles, path,
 
 
 def test_feed_of_unknown_topic_is_404(client):
-    assert client.get("/news/topics/nope/feed/").status_code == 404
+    assert client.get("/en/news/topics/nope/feed/").status_code == 404
 
 
 def test_sitemap_lists_published_articles_topics_and_people_only(client, articles):
@@ -75,14 +75,14 @@ def test_sitemap_lists_published_articles_topics_and_people_only(client, article
     assert f"{base}{articles['other'].get_absolute_url()}</loc>" in xml
     assert articles["draft"].get_absolute_url() not in xml
     assert articles["scheduled"].get_absolute_url() not in xml
-    assert f"{base}/news/topics/smart-cities/</loc>" in xml
-    assert f"{base}/people/sergio-mujica/</loc>" in xml
+    assert f"{base}/en/news/topics/smart-cities/</loc>" in xml
+    assert f"{base}/en/people/sergio-mujica/</loc>" in xml
     assert "only-in-a-draft" not in xml
-    assert f"{base}/about/</loc>" in xml
+    assert f"{base}/en/about/</loc>" in xml
     assert "<lastmod>" in xml
 
 
-@pytest.mark.parametrize("path", ["/news/feed/", "/news/feed/atom/"])
+@pytest.mark.parametrize("path", ["/en/news/feed/", "/en/news/feed/atom/"])
 def test_feeds_carry_the_whole_article_cleaned_as_on_its_page(client, path):
     article = make_article(title="Full story", body="<p>First <strong>bold</strong> words.</p>")
     Article.objects.filter(pk=article.pk).update(
@@ -108,7 +108,7 @@ def test_atom_entries_name_their_organisations_as_authors_or_else_the_site(clien
     )
     make_article(title="By the site")
     make_article(title="By two bodies", organisations=[itu, iso])
-    feed = feedparser.parse(client.get("/news/feed/atom/").content)
+    feed = feedparser.parse(client.get("/en/news/feed/atom/").content)
     assert not feed.bozo
     by_title = {entry.title: entry for entry in feed.entries}
     authors = by_title["By two bodies"].authors

@@ -137,7 +137,7 @@ def test_generated_registrations_never_fail_and_store_only_valid_ones(
     content_type, data = body
     response = call(
         "POST",
-        f"/events/{event.slug}/register/",
+        f"/en/events/{event.slug}/register/",
         query=query,
         body=data,
         content_type=content_type,
@@ -150,7 +150,9 @@ def test_generated_registrations_never_fail_and_store_only_valid_ones(
 
 @FUZZ
 @given(
-    path=st.sampled_from(["/search/", "/news/", "/events/", "/events/past/", "/quotes/", "/"]),
+    path=st.sampled_from(
+        ["/en/search/", "/en/news/", "/en/events/", "/en/events/past/", "/en/quotes/", "/en/"]
+    ),
     query=query_strings,
     extra=headers,
     content_type=st.one_of(
@@ -191,5 +193,5 @@ def test_the_fuzz_would_see_a_server_error(call, monkeypatch):
         raise ValidationError("boom") from None
 
     monkeypatch.setattr("search.views.SearchView.get_context_data", fail)
-    response = call("GET", "/search/", query="q=x")
+    response = call("GET", "/en/search/", query="q=x")
     assert response.status_code == 500

@@ -46,66 +46,67 @@ class Page:
 
 # One list of every public page and form state; add new pages here.
 PAGES = [
-    Page("home", "/"),
-    Page("about", "/about/"),
-    Page("news list", "/news/"),
-    Page("article", "/news/{article}/"),
-    Page("article published a moment ago", "/news/{new_article}/"),
-    Page("topic", "/news/topics/{topic}/"),
-    Page("quotes", "/quotes/"),
-    Page("person", "/people/{person}/"),
-    Page("search with results", "/search/?q=cities"),
-    Page("search without results", "/search/?q=zzzqqq"),
-    Page("search of one kind, a page of it", "/search/?q=cities&kind=news&page=1"),
-    Page("search in a year", "/search/?q=cities&year=2020"),
+    Page("home", "/en/"),
+    Page("about", "/en/about/"),
+    Page("news list", "/en/news/"),
+    Page("article", "/en/news/{article}/"),
+    Page("article published a moment ago", "/en/news/{new_article}/"),
+    Page("topic", "/en/news/topics/{topic}/"),
+    Page("quotes", "/en/quotes/"),
+    Page("person", "/en/people/{person}/"),
+    Page("search with results", "/en/search/?q=cities"),
+    Page("search without results", "/en/search/?q=zzzqqq"),
+    Page("search of one kind, a page of it", "/en/search/?q=cities&kind=news&page=1"),
+    Page("search in a year", "/en/search/?q=cities&year=2020"),
     Page(
-        "search with filters that make no sense", "/search/?q=cities&kind=bogus&year=zzz&page=abc"
+        "search with filters that make no sense",
+        "/en/search/?q=cities&kind=bogus&year=zzz&page=abc",
     ),
-    Page("search past its last page", "/search/?q=cities&kind=events&page=99"),
-    Page("search too long", "/search/?q=" + "cities " * 40),
-    Page("topics", "/news/topics/"),
-    Page("upcoming events", "/events/"),
-    Page("past events", "/events/past/"),
-    Page("event, open", "/events/{open_event}/"),
-    Page("event, full with waiting list", "/events/{waiting_list_event}/"),
-    Page("event, full", "/events/{full_event}/"),
-    Page("event, registration not open yet", "/events/{not_open_event}/"),
-    Page("event, cancelled", "/events/{cancelled_event}/"),
-    Page("event, past", "/events/{past_event}/"),
-    Page("event, all day", "/events/{all_day_event}/"),
-    Page("registration with errors", "/events/{open_event}/register/", post={}, status=400),
+    Page("search past its last page", "/en/search/?q=cities&kind=events&page=99"),
+    Page("search too long", "/en/search/?q=" + "cities " * 40),
+    Page("topics", "/en/news/topics/"),
+    Page("upcoming events", "/en/events/"),
+    Page("past events", "/en/events/past/"),
+    Page("event, open", "/en/events/{open_event}/"),
+    Page("event, full with waiting list", "/en/events/{waiting_list_event}/"),
+    Page("event, full", "/en/events/{full_event}/"),
+    Page("event, registration not open yet", "/en/events/{not_open_event}/"),
+    Page("event, cancelled", "/en/events/{cancelled_event}/"),
+    Page("event, past", "/en/events/{past_event}/"),
+    Page("event, all day", "/en/events/{all_day_event}/"),
+    Page("registration with errors", "/en/events/{open_event}/register/", post={}, status=400),
     Page(
         "registration, email invalid",
-        "/events/{open_event}/register/",
+        "/en/events/{open_event}/register/",
         post={**VALID_REGISTRATION, "email": "ada@"},
         status=400,
     ),
     Page(
         "registration result",
-        "/events/{open_event}/register/",
+        "/en/events/{open_event}/register/",
         post=VALID_REGISTRATION,
         follow=True,
     ),
     Page(
         "registration result, waiting list",
-        "/events/{waiting_list_event}/register/",
+        "/en/events/{waiting_list_event}/register/",
         post=VALID_REGISTRATION,
         follow=True,
     ),
-    Page("manage registration", "/events/manage/{confirmed_token}/"),
-    Page("manage waiting registration", "/events/manage/{waitlisted_token}/"),
-    Page("manage cancelled registration", "/events/manage/{cancelled_token}/"),
-    Page("cancel registration", "/events/manage/{confirmed_token}/cancel/"),
-    Page("erase data", "/events/manage/{confirmed_token}/erase/"),
+    Page("manage registration", "/en/events/manage/{confirmed_token}/"),
+    Page("manage waiting registration", "/en/events/manage/{waitlisted_token}/"),
+    Page("manage cancelled registration", "/en/events/manage/{cancelled_token}/"),
+    Page("cancel registration", "/en/events/manage/{confirmed_token}/cancel/"),
+    Page("erase data", "/en/events/manage/{confirmed_token}/erase/"),
     Page(
         "registration from another site",
-        "/events/{open_event}/register/",
+        "/en/events/{open_event}/register/",
         post=VALID_REGISTRATION,
         status=403,
         headers={"Sec-Fetch-Site": "cross-site"},
     ),
-    Page("organisations", "/organisations/"),
-    Page("organisation", "/organisations/{organisation}/"),
+    Page("organisations", "/en/organisations/"),
+    Page("organisation", "/en/organisations/{organisation}/"),
     Page("not found", "/no-such-page/", status=404),
 ]
 
@@ -145,12 +146,13 @@ def site():
     }
 
 
-def render(client, page, site):
-    path = page.path.format(**site)
+def render(client, page, site, language="en"):
+    path = page.path.format(**site).replace("/en/", f"/{language}/", 1)
+    headers = {"Accept-Language": language, **(page.headers or {})}
     if page.post is None:
-        response = client.get(path, follow=page.follow, headers=page.headers)
+        response = client.get(path, follow=page.follow, headers=headers)
     else:
-        response = client.post(path, page.post, follow=page.follow, headers=page.headers)
+        response = client.post(path, page.post, follow=page.follow, headers=headers)
     assert response.status_code == page.status, f"{page.name}: {path}"
     return response.content
 
@@ -181,10 +183,12 @@ def nu_errors(folder):
     ]
 
 
-def test_every_public_page_and_form_state_has_no_nu_errors(client, site, tmp_path):
+@pytest.mark.parametrize("language", ["en", "fr"])
+def test_every_public_page_and_form_state_has_no_nu_errors(client, site, tmp_path, language):
     for number, page in enumerate(PAGES):
         name = "".join(c if c.isalnum() else "-" for c in page.name)
-        (tmp_path / f"{number:02}-{name}.html").write_bytes(render(client, page, site))
+        html = render(client, page, site, language)
+        (tmp_path / f"{number:02}-{name}.html").write_bytes(html)
     errors = nu_errors(tmp_path)
     assert not errors, "\n".join(errors)
 

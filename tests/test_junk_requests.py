@@ -17,11 +17,11 @@ def test_a_charset_that_is_no_text_encoding_gets_a_400_with_the_security_headers
     event = make_event()
     with wsgi_app() as call:
         listing = call(
-            "GET", "/news/", query="page=1", content_type=f"text/plain; charset={charset}"
+            "GET", "/en/news/", query="page=1", content_type=f"text/plain; charset={charset}"
         )
         posted = call(
             "POST",
-            f"/events/{event.slug}/register/",
+            f"/en/events/{event.slug}/register/",
             query="x=1",
             body=b"name=Ada&email=ada%40example.org&consent=on",
             content_type=f"application/x-www-form-urlencoded; charset={charset}",
@@ -35,15 +35,15 @@ def test_a_charset_that_is_no_text_encoding_gets_a_400_with_the_security_headers
 
 def test_an_unknown_charset_is_read_as_utf8_as_django_does():
     with wsgi_app() as call:
-        response = call("GET", "/news/", query="page=1", content_type="text/plain; charset=nope")
+        response = call("GET", "/en/news/", query="page=1", content_type="text/plain; charset=nope")
     assert response.status_code == 200
 
 
 def test_head_answers_with_the_headers_of_get_and_no_body(settings):
     settings.PAGE_CACHE_SECONDS = 60
     with wsgi_app() as call:
-        page = call("GET", "/about/")
-        head = call("HEAD", "/about/")
+        page = call("GET", "/en/about/")
+        head = call("HEAD", "/en/about/")
     assert head.status_code == 200
     assert head.body == b""
     assert page.body
@@ -97,7 +97,7 @@ def test_the_rate_limit_counts_per_real_client_and_ignores_a_forged_header(clien
     settings.CLIENT_IP_META_KEY = "HTTP_X_FORWARDED_FOR"
     settings.REGISTRATION_RATE_LIMIT = "2/m"
     event = make_event()
-    url = f"/events/{event.slug}/register/"
+    url = f"/en/events/{event.slug}/register/"
 
     def post(n, forwarded):
         data = {"name": "Ada", "email": f"ada{n}@example.org", "consent": "on"}

@@ -40,7 +40,7 @@ def test_scheduled_article_appears_when_its_time_comes_without_any_job():
         assert article.is_live
 
 
-@pytest.mark.parametrize("path", ["/news/", "/news/feed/", "/"])
+@pytest.mark.parametrize("path", ["/en/news/", "/en/news/feed/", "/en/"])
 def test_scheduled_article_reaches_the_pages_when_due_while_the_site_runs(client, path):
     due = timezone.now() + timedelta(hours=2)
     make_article(title="Scheduled briefing", publish_at=due)
@@ -107,20 +107,20 @@ def test_news_list_shows_published_articles_only(client):
     make_article(title="Out now")
     make_article(title="Still a draft", status=Article.Status.DRAFT)
     make_article(title="Next week", publish_at=timezone.now() + timedelta(days=7))
-    html = client.get("/news/").content.decode()
+    html = client.get("/en/news/").content.decode()
     assert "Out now" in html
     assert "Still a draft" not in html
     assert "Next week" not in html
     assert '<link rel="alternate" type="application/rss+xml"' in html
-    assert 'href="/news/feed/atom/"' in html
+    assert 'href="/en/news/feed/atom/"' in html
 
 
 def test_news_list_paginates(client):
     for number in range(12):
         published = timezone.now() - timedelta(hours=number + 1)
         make_article(title=f"Item {number:02d}", publish_at=published)
-    first = client.get("/news/").content.decode()
-    second = client.get("/news/?page=2").content.decode()
+    first = client.get("/en/news/").content.decode()
+    second = client.get("/en/news/?page=2").content.decode()
     assert [n for n in range(12) if f"Item {n:02d}" in first] == list(range(10))
     assert [n for n in range(12) if f"Item {n:02d}" in second] == [10, 11]
     assert '<a href="?page=2" rel="next">Older</a>' in first
@@ -129,13 +129,13 @@ def test_news_list_paginates(client):
     assert '<a href="?page=1" rel="prev">Newer</a>' in second
     assert 'rel="next"' not in second
     assert "<title>News (page 2)" in second
-    assert client.get("/news/?page=3").status_code == 404
+    assert client.get("/en/news/?page=3").status_code == 404
 
 
 def test_news_list_that_fits_on_one_page_has_no_page_links(client):
     for number in range(10):
         make_article(title=f"Item {number:02d}")
-    html = client.get("/news/").content.decode()
+    html = client.get("/en/news/").content.decode()
     assert html.count("Item ") == 10
     assert 'aria-label="Pages"' not in html
 
@@ -143,7 +143,7 @@ def test_news_list_that_fits_on_one_page_has_no_page_links(client):
 @pytest.mark.parametrize("page", ["abc", "0", "-1", "99", "1.5", "9" * 30])
 def test_bad_page_numbers_give_404_not_500(client, page):
     make_article()
-    response = client.get(f"/news/?page={page}")
+    response = client.get(f"/en/news/?page={page}")
     assert response.status_code == 404
     assert "Page not found" in response.content.decode()
 
@@ -165,7 +165,7 @@ def test_article_page_has_summary_body_topics_organisations_and_metadata(client)
     assert response.status_code == 200
     assert "<h1>Standards for cities</h1>" in html
     assert "<p>The whole story.</p>" in html
-    assert 'href="/news/topics/smart-cities/"' in html
+    assert 'href="/en/news/topics/smart-cities/"' in html
     assert ">ISO</abbr>" in html
     assert f'<link rel="canonical" href="http://testserver{article.get_absolute_url()}">' in html
     assert '<meta property="og:type" content="article">' in html
@@ -209,14 +209,14 @@ def test_topic_page_lists_its_published_articles(client):
     make_article(title="On topic", topics=[topic])
     make_article(title="Elsewhere")
     make_article(title="Draft on topic", topics=[topic], status=Article.Status.DRAFT)
-    response = client.get("/news/topics/covid-19/")
+    response = client.get("/en/news/topics/covid-19/")
     html = response.content.decode()
     assert "<h1>COVID-19</h1>" in html
     assert "On topic" in html
     assert "Elsewhere" not in html
     assert "Draft on topic" not in html
-    assert 'href="/news/topics/covid-19/feed/"' in html
-    assert client.get("/news/topics/no-such-topic/").status_code == 404
+    assert 'href="/en/news/topics/covid-19/feed/"' in html
+    assert client.get("/en/news/topics/no-such-topic/").status_code == 404
 
 
 def test_topic_page_paginates(client):
@@ -224,22 +224,22 @@ def test_topic_page_paginates(client):
     for number in range(11):
         published = timezone.now() - timedelta(hours=number + 1)
         make_article(title=f"Item {number:02d}", publish_at=published, topics=[topic])
-    first = client.get("/news/topics/covid-19/").content.decode()
-    second = client.get("/news/topics/covid-19/?page=2").content.decode()
+    first = client.get("/en/news/topics/covid-19/").content.decode()
+    second = client.get("/en/news/topics/covid-19/?page=2").content.decode()
     assert "Item 09" in first
     assert "Item 10" not in first
     assert 'rel="next"' in first
     assert "Item 10" in second
     assert "Item 09" not in second
-    assert client.get("/news/topics/covid-19/?page=3").status_code == 404
-    assert client.get("/news/topics/covid-19/?page=abc").status_code == 404
+    assert client.get("/en/news/topics/covid-19/?page=3").status_code == 404
+    assert client.get("/en/news/topics/covid-19/?page=abc").status_code == 404
 
 
 def test_home_shows_the_latest_published_articles(client):
     for number in range(4):
         make_article(title=f"Story {number}", publish_at=timezone.now() - timedelta(days=number))
     make_article(title="Unpublished story", status=Article.Status.DRAFT)
-    html = client.get("/").content.decode()
+    html = client.get("/en/").content.decode()
     assert "Latest news" in html
     assert "Story 0" in html
     assert "Story 2" in html
@@ -249,9 +249,9 @@ def test_home_shows_the_latest_published_articles(client):
 
 def test_header_links_to_news_and_marks_the_current_section(client):
     make_article()
-    html = client.get("/news/").content.decode()
-    assert '<a href="/news/" aria-current="page">News</a>' in html
-    assert '<a href="/quotes/">Quotes</a>' in html
+    html = client.get("/en/news/").content.decode()
+    assert '<a href="/en/news/" aria-current="page">News</a>' in html
+    assert '<a href="/en/quotes/">Quotes</a>' in html
     assert 'role="search"' in html
     assert '<label class="visually-hidden" for="site-search-q">' in html
 
@@ -264,15 +264,15 @@ def test_topics_index_lists_the_topics_with_news_and_is_linked_and_in_the_sitema
     make_article(topics=[water, energy])
     make_article(topics=[drafts_only], status=Article.Status.DRAFT)
 
-    html = client.get("/news/topics/").content.decode()
-    assert '<a href="/news/topics/energy/">Energy</a>' in html
-    assert '<a href="/news/topics/water/">Water</a>' in html
+    html = client.get("/en/news/topics/").content.decode()
+    assert '<a href="/en/news/topics/energy/">Energy</a>' in html
+    assert '<a href="/en/news/topics/water/">Water</a>' in html
     assert html.index(">Energy</a>") < html.index(">Water</a>")
     assert "Drinking water and floods." in html
     assert "Mobility" not in html
     assert "Housing" not in html
 
-    assert '<a href="/news/topics/">Topics</a>' in client.get("/news/").content.decode()
-    topic_page = client.get("/news/topics/water/").content.decode()
-    assert '<a href="/news/topics/">All topics</a>' in topic_page
-    assert "<loc>http://testserver/news/topics/</loc>" in read_sitemap(client)
+    assert '<a href="/en/news/topics/">Topics</a>' in client.get("/en/news/").content.decode()
+    topic_page = client.get("/en/news/topics/water/").content.decode()
+    assert '<a href="/en/news/topics/">All topics</a>' in topic_page
+    assert "<loc>http://testserver/en/news/topics/</loc>" in read_sitemap(client)

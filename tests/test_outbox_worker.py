@@ -42,7 +42,7 @@ def register_through_the_form(client, event, n):
     data = {"name": "Ada", "email": f"ada{n}@example.org", "consent": "on"}
     started = time.monotonic()
     response = client.post(
-        f"/events/{event.slug}/register/", data, headers={"origin": "http://testserver"}
+        f"/en/events/{event.slug}/register/", data, headers={"origin": "http://testserver"}
     )
     return response, time.monotonic() - started
 
@@ -94,7 +94,7 @@ def test_healthz_answers_while_registrations_meet_a_stalled_mail_server(
         )
     settings.EMAIL_SEND_AT_ONCE = False
     event = make_event()
-    url = f"{live_server.url}/events/{event.slug}/register/"
+    url = f"{live_server.url}/en/events/{event.slug}/register/"
     with SilentServer() as server:
         mail_server_at(server.port, timeout=5)
         answers = []

@@ -38,8 +38,8 @@ def page_cache(settings):
 
 
 def test_second_anonymous_visit_is_served_from_the_cache(client):
-    first = client.get("/about/")
-    second = client.get("/about/")
+    first = client.get("/en/about/")
+    second = client.get("/en/about/")
     assert first["X-Page-Cache"] == "miss"
     assert second["X-Page-Cache"] == "hit"
     assert second.content == first.content
@@ -59,17 +59,17 @@ def test_every_public_page_is_served_from_the_cache_on_a_second_visit(client):
     make_quote(person=person, article=article)
     event = make_event()
     pages = [
-        "/",
-        "/about/",
+        "/en/",
+        "/en/about/",
         article.get_absolute_url(),
-        "/news/",
+        "/en/news/",
         article.topics.get().get_absolute_url(),
-        "/quotes/",
+        "/en/quotes/",
         person.get_absolute_url(),
         event.get_absolute_url(),
-        "/events/",
-        "/events/past/",
-        "/organisations/",
+        "/en/events/",
+        "/en/events/past/",
+        "/en/organisations/",
         organisation.get_absolute_url(),
     ]
     for page in pages:
@@ -79,56 +79,56 @@ def test_every_public_page_is_served_from_the_cache_on_a_second_visit(client):
 
 def test_a_cached_page_over_https_keeps_strict_transport_security(client, settings):
     settings.SECURE_HSTS_SECONDS = 3600
-    client.get("/about/", secure=True)
-    second = client.get("/about/", secure=True)
+    client.get("/en/about/", secure=True)
+    second = client.get("/en/about/", secure=True)
     assert second["X-Page-Cache"] == "hit"
     assert second["Strict-Transport-Security"].startswith("max-age=3600")
     # Plain HTTP has its own entry: HSTS is never sent over it.
-    assert "Strict-Transport-Security" not in client.get("/about/")
+    assert "Strict-Transport-Security" not in client.get("/en/about/")
 
 
 def test_head_and_get_share_the_cached_page(client):
-    page = client.get("/about/")
-    head = client.head("/about/")
+    page = client.get("/en/about/")
+    head = client.head("/en/about/")
     assert head["X-Page-Cache"] == "hit"
     assert head["ETag"] == page["ETag"]
     assert head.content == b""
 
-    client.head("/quotes/")
-    after_head = client.get("/quotes/")
+    client.head("/en/quotes/")
+    after_head = client.get("/en/quotes/")
     assert after_head["X-Page-Cache"] == "hit"
     assert "<h1>Quotes</h1>" in after_head.content.decode()
 
 
 def test_cached_page_answers_conditional_get_with_304(client):
-    etag = client.get("/about/")["ETag"]
-    response = client.get("/about/", headers={"if-none-match": etag})
+    etag = client.get("/en/about/")["ETag"]
+    response = client.get("/en/about/", headers={"if-none-match": etag})
     assert response.status_code == 304
 
 
 def test_an_edit_shows_on_the_next_request(client):
     article = make_article(title="Cities meet")
-    assert "Cities meet" in client.get("/news/").content.decode()
+    assert "Cities meet" in client.get("/en/news/").content.decode()
     article.title = "Cities gather"
     article.save()
-    response = client.get("/news/")
+    response = client.get("/en/news/")
     assert response["X-Page-Cache"] == "miss"
     assert "Cities gather" in response.content.decode()
 
 
 def test_publish_action_shows_the_article_at_once(client):
     article = make_article(title="Draft news", status=Article.Status.DRAFT)
-    assert "Draft news" not in client.get("/news/").content.decode()
+    assert "Draft news" not in client.get("/en/news/").content.decode()
     Article.objects.filter(pk=article.pk).publish()
-    assert "Draft news" in client.get("/news/").content.decode()
+    assert "Draft news" in client.get("/en/news/").content.decode()
 
 
 def test_scheduled_article_appears_the_moment_it_is_due(client):
     due = timezone.now() + timedelta(minutes=5)
     make_article(title="Scheduled news", publish_at=due)
-    assert "Scheduled news" not in client.get("/news/").content.decode()
+    assert "Scheduled news" not in client.get("/en/news/").content.decode()
     with time_machine.travel(due + timedelta(seconds=1)):
-        assert "Scheduled news" in client.get("/news/").content.decode()
+        assert "Scheduled news" in client.get("/en/news/").content.decode()
 
 
 def test_a_registration_updates_the_seats_left_on_the_cached_event_page(client):
@@ -142,15 +142,15 @@ def test_registrations_without_a_seat_count_leave_the_cached_pages_alone(
     client, django_capture_on_commit_callbacks
 ):
     event = make_event(capacity=None)
-    client.get("/")
+    client.get("/en/")
     with django_capture_on_commit_callbacks(execute=True):
         register(event)
-    assert client.get("/")["X-Page-Cache"] == "hit"
+    assert client.get("/en/")["X-Page-Cache"] == "hit"
     limited = make_event(capacity=5)
-    client.get("/")
+    client.get("/en/")
     with django_capture_on_commit_callbacks(execute=True):
         register(limited)
-    assert client.get("/")["X-Page-Cache"] == "miss"
+    assert client.get("/en/")["X-Page-Cache"] == "miss"
 
 
 def test_event_page_with_its_form_is_shared_and_holds_no_csrf_token(client):
@@ -158,7 +158,7 @@ def test_event_page_with_its_form_is_shared_and_holds_no_csrf_token(client):
     first = client.get(event.get_absolute_url())
     second = client.get(event.get_absolute_url())
     assert second["X-Page-Cache"] == "hit"
-    assert 'action="/events/' in second.content.decode()
+    assert 'action="/en/events/' in second.content.decode()
     assert "csrfmiddlewaretoken" not in second.content.decode()
     assert not first.cookies
 
@@ -166,7 +166,7 @@ def test_event_page_with_its_form_is_shared_and_holds_no_csrf_token(client):
 def test_registration_from_another_site_is_refused_and_saves_nothing(client):
     event = make_event()
     data = {"name": "Ada", "email": "ada@example.org", "consent": "on"}
-    url = f"/events/{event.slug}/register/"
+    url = f"/en/events/{event.slug}/register/"
     for headers in ({"origin": "https://evil.example"}, {"sec-fetch-site": "cross-site"}):
         response = client.post(url, data, headers=headers)
         assert response.status_code == 403
@@ -195,9 +195,9 @@ def test_saving_content_changes_its_tags_now_and_at_the_commit(
 
 
 def test_visitors_with_a_session_bypass_the_cache(client, admin_user):
-    client.get("/about/")
+    client.get("/en/about/")
     client.force_login(admin_user)
-    assert "X-Page-Cache" not in client.get("/about/")
+    assert "X-Page-Cache" not in client.get("/en/about/")
 
 
 def test_article_page_is_shared_although_it_checks_for_staff(client):
@@ -230,8 +230,8 @@ def test_error_pages_are_not_cached(client):
 
 def test_cache_can_be_turned_off(client, settings):
     settings.PAGE_CACHE_SECONDS = 0
-    client.get("/about/")
-    assert "X-Page-Cache" not in client.get("/about/")
+    client.get("/en/about/")
+    assert "X-Page-Cache" not in client.get("/en/about/")
 
 
 def test_health_checks_never_touch_the_cache_or_database(client, django_assert_num_queries):
@@ -284,13 +284,13 @@ def no_round_trip(*args, **kwargs):
 def test_a_repeat_visit_is_answered_from_the_process_without_a_round_trip(
     client, redis_cache, monkeypatch
 ):
-    client.get("/news/")  # The first visit after a change writes the content version.
-    first = client.get("/about/")
+    client.get("/en/news/")  # The first visit after a change writes the content version.
+    first = client.get("/en/about/")
     assert first["X-Page-Cache"] == "miss"
     # The first repeat reads the versions of what the page shows once; the process keeps them.
-    assert client.get("/about/")["X-Page-Cache"] == "hit"
+    assert client.get("/en/about/")["X-Page-Cache"] == "hit"
     monkeypatch.setattr(caches["default"], "get_many", no_round_trip)
-    second = client.get("/about/")
+    second = client.get("/en/about/")
     assert second["X-Page-Cache"] == "hit"
     assert second.content == first.content
     assert second["ETag"] == first["ETag"]
@@ -298,18 +298,18 @@ def test_a_repeat_visit_is_answered_from_the_process_without_a_round_trip(
 
 def test_an_edit_by_another_process_shows_on_the_next_request(client, redis_cache):
     article = make_article(title="Cities meet")
-    client.get("/news/")
-    assert client.get("/news/")["X-Page-Cache"] == "hit"
+    client.get("/en/news/")
+    assert client.get("/en/news/")["X-Page-Cache"] == "hit"
     change_elsewhere(redis_cache, article, "Cities gather")
-    response = client.get("/news/")
+    response = client.get("/en/news/")
     assert response["X-Page-Cache"] == "miss"
     assert "Cities gather" in response.content.decode()
 
 
 def test_a_lost_connection_to_redis_never_serves_a_stale_page(client, redis_cache, monkeypatch):
     article = make_article(title="Cities meet")
-    client.get("/news/")
-    assert client.get("/news/")["X-Page-Cache"] == "hit"
+    client.get("/en/news/")
+    assert client.get("/en/news/")["X-Page-Cache"] == "hit"
     watch = f"page-cache-watch-{os.getpid()}"
     killed = [
         redis_cache.client_kill_filter(_id=entry["id"])
@@ -318,16 +318,16 @@ def test_a_lost_connection_to_redis_never_serves_a_stale_page(client, redis_cach
     ]
     assert killed
     change_elsewhere(redis_cache, article, "Cities gather")
-    response = client.get("/news/")
+    response = client.get("/en/news/")
     assert response.status_code == 200
     assert "Cities gather" in response.content.decode()
     # The process watches again and keeps pages again; the next edit elsewhere shows too.
-    assert client.get("/news/")["X-Page-Cache"] == "hit"
+    assert client.get("/en/news/")["X-Page-Cache"] == "hit"
     with monkeypatch.context() as patch:
         patch.setattr(caches["default"], "get_many", no_round_trip)
-        assert client.get("/news/")["X-Page-Cache"] == "hit"
+        assert client.get("/en/news/")["X-Page-Cache"] == "hit"
     change_elsewhere(redis_cache, article, "Cities convene")
-    assert "Cities convene" in client.get("/news/").content.decode()
+    assert "Cities convene" in client.get("/en/news/").content.decode()
 
 
 def test_a_version_read_before_a_change_is_not_kept_after_it(redis_cache):
@@ -362,12 +362,12 @@ def test_a_redis_without_tracking_is_asked_once_and_every_edit_still_shows(
 
     monkeypatch.setattr(redis.connection.Connection, "send_command", without_tracking)
     article = make_article(title="Cities meet")
-    responses = [client.get("/news/") for _ in range(3)]
+    responses = [client.get("/en/news/") for _ in range(3)]
     assert [response["X-Page-Cache"] for response in responses] == ["miss", "hit", "hit"]
     assert len(asked) == 1
     assert "Redis refused tracking" in caplog.text
     change_elsewhere(redis_cache, article, "Cities gather")
-    assert "Cities gather" in client.get("/news/").content.decode()
+    assert "Cities gather" in client.get("/en/news/").content.decode()
 
 
 @pytest.fixture
@@ -381,10 +381,10 @@ def unreachable_redis(settings):
 
 def test_pages_and_edits_show_while_redis_cannot_be_reached(client, unreachable_redis, caplog):
     article = make_article(title="Cities meet")
-    assert "Cities meet" in client.get("/news/").content.decode()
+    assert "Cities meet" in client.get("/en/news/").content.decode()
     article.title = "Cities gather"
     article.save()
-    responses = [client.get("/news/") for _ in range(3)]
+    responses = [client.get("/en/news/") for _ in range(3)]
     assert [response.status_code for response in responses] == [200, 200, 200]
     assert "Cities gather" in responses[-1].content.decode()
     assert caplog.text.count("Redis cannot be reached") == 1
@@ -394,7 +394,7 @@ def test_a_registration_is_saved_while_redis_cannot_be_reached(client, unreachab
     """The rate limit cannot count without Redis; the visitor is not turned away for it."""
     event = make_event(capacity=3)
     data = {"name": "Ada", "email": "ada@example.org", "consent": "on"}
-    url = f"/events/{event.slug}/register/"
+    url = f"/en/events/{event.slug}/register/"
     response = client.post(url, data, headers={"origin": "http://testserver"})
     assert response.status_code == 302
     assert event.registrations.get().email == "ada@example.org"
@@ -453,15 +453,15 @@ def not_redis(settings):
 def test_a_redis_that_hangs_is_waited_for_once_not_on_every_request(client, not_redis, caplog):
     hung_redis = not_redis()
     article = make_article(title="Cities meet")
-    client.get("/news/")
+    client.get("/en/news/")
     article.title = "Cities gather"
     article.save()
-    responses = [client.get("/news/") for _ in range(4)]
+    responses = [client.get("/en/news/") for _ in range(4)]
     assert [response.status_code for response in responses] == [200, 200, 200, 200]
     assert "Cities gather" in responses[-1].content.decode()
     event = make_event(capacity=3)
     data = {"name": "Ada", "email": "ada@example.org", "consent": "on"}
-    url = f"/events/{event.slug}/register/"
+    url = f"/en/events/{event.slug}/register/"
     assert client.post(url, data, headers={"origin": "http://testserver"}).status_code == 302
     assert event.registrations.get().email == "ada@example.org"
     # Every page, edit and registration above together waited for one timed-out connection.
@@ -473,14 +473,14 @@ def test_redis_is_tried_again_once_the_wait_is_over(client, not_redis, monkeypat
     hung_redis = not_redis()
     monkeypatch.setattr(FailFastConnectionPool, "retry_seconds", 0)
     for _ in range(3):
-        assert client.get("/about/").status_code == 200
+        assert client.get("/en/about/").status_code == 200
     assert len(hung_redis.connections) >= 3
 
 
 def test_a_wrong_service_on_the_redis_port_is_treated_as_no_redis(client, not_redis, caplog):
     """A CACHE_URL pointing at, say, a web server: pages are served, and the log says why."""
     not_redis(reply=b"HTTP/1.1 400 Bad Request\r\n\r\n")
-    responses = [client.get("/news/") for _ in range(2)]
+    responses = [client.get("/en/news/") for _ in range(2)]
     assert [response.status_code for response in responses] == [200, 200]
     assert "Redis cannot be reached" in caplog.text
     assert "Protocol Error" in caplog.text

@@ -37,7 +37,7 @@ def test_an_edit_renews_the_pages_that_show_it_and_no_other_article_page(client)
     edited = make_article(title="Cities meet", topics=[topic])
     other = make_article(title="Water networks")
     pages = [
-        "/news/",
+        "/en/news/",
         topic.get_absolute_url(),
         edited.get_absolute_url(),
         other.get_absolute_url(),
@@ -48,15 +48,15 @@ def test_an_edit_renews_the_pages_that_show_it_and_no_other_article_page(client)
     edited.save()
     assert states(client, *pages) == ["miss", "miss", "miss", "hit"]
     assert "Cities gather" in client.get(edited.get_absolute_url()).content.decode()
-    assert "Cities gather" in client.get("/news/").content.decode()
+    assert "Cities gather" in client.get("/en/news/").content.decode()
 
 
 def test_a_registration_renews_only_the_pages_showing_that_events_seats(client):
     limited = make_event(capacity=5)
     elsewhere = make_event(capacity=5)
     article = make_article()
-    pages = ["/events/", limited.get_absolute_url(), elsewhere.get_absolute_url()]
-    others = ["/news/", article.get_absolute_url(), "/quotes/"]
+    pages = ["/en/events/", limited.get_absolute_url(), elsewhere.get_absolute_url()]
+    others = ["/en/news/", article.get_absolute_url(), "/en/quotes/"]
     states(client, *pages, *others)
     register(limited)
     assert states(client, *pages) == ["miss", "miss", "hit"]
@@ -66,21 +66,21 @@ def test_a_registration_renews_only_the_pages_showing_that_events_seats(client):
 
 def test_unknown_query_parameters_share_the_page_and_known_ones_do_not(client):
     make_article(title="Cities meet")
-    assert client.get("/news/")["X-Page-Cache"] == "miss"
+    assert client.get("/en/news/")["X-Page-Cache"] == "miss"
     for junk in ("utm_source=mail&utm_campaign=x", "fbclid=abc123", "x=1", "page=1&x=2"):
         if junk.startswith("page"):
             continue
-        assert client.get(f"/news/?{junk}")["X-Page-Cache"] == "hit", junk
-    assert client.get("/search/?q=cities")["X-Page-Cache"] == "miss"
-    assert client.get("/search/?q=cities&utm_medium=social")["X-Page-Cache"] == "hit"
-    assert client.get("/search/?q=water")["X-Page-Cache"] == "miss"
-    assert client.get("/news/?page=1")["X-Page-Cache"] == "miss"  # its own page
+        assert client.get(f"/en/news/?{junk}")["X-Page-Cache"] == "hit", junk
+    assert client.get("/en/search/?q=cities")["X-Page-Cache"] == "miss"
+    assert client.get("/en/search/?q=cities&utm_medium=social")["X-Page-Cache"] == "hit"
+    assert client.get("/en/search/?q=water")["X-Page-Cache"] == "miss"
+    assert client.get("/en/news/?page=1")["X-Page-Cache"] == "miss"  # its own page
 
 
 def test_thousands_of_random_parameters_make_one_entry(client):
     cache.clear()
     for n in range(300):
-        assert client.get(f"/about/?x{n}={n}").status_code == 200
+        assert client.get(f"/en/about/?x{n}={n}").status_code == 200
     pages = [key for key in cache._cache if PAGE_PREFIX in key]
     assert len(pages) == 1
 
@@ -100,23 +100,23 @@ def test_a_burst_of_edits_renders_a_page_once_a_refresh_window_and_then_shows_th
     settings.PAGE_CACHE_REFRESH_SECONDS = 1
     article = make_article(title="Edit 0")
     with time_machine.travel(timezone.now() + timedelta(seconds=5), tick=False) as traveller:
-        assert client.get("/news/")["X-Page-Cache"] == "miss"
+        assert client.get("/en/news/")["X-Page-Cache"] == "miss"
         article.title = "Edit 1"
         article.save()
-        response = client.get("/news/")  # a first change shows at once
+        response = client.get("/en/news/")  # a first change shows at once
         assert response["X-Page-Cache"] == "miss"
         assert "Edit 1" in response.content.decode()
         for n in range(2, 6):
             article.title = f"Edit {n}"
             article.save()
             traveller.shift(0.1)
-            response = client.get("/news/")
+            response = client.get("/en/news/")
             assert response["X-Page-Cache"] == "stale"
             assert "Edit 1" in response.content.decode()
         traveller.shift(0.7)  # a second after the page was rendered
         # The burst goes on: the visitor gets the copy at once; the page renders after.
-        assert client.get("/news/")["X-Page-Cache"] == "stale"
-        response = client.get("/news/")
+        assert client.get("/en/news/")["X-Page-Cache"] == "stale"
+        response = client.get("/en/news/")
         assert response["X-Page-Cache"] == "hit"
         assert "Edit 5" in response.content.decode()
         # An edit seconds old is rendered for the visitor who asks.
@@ -124,17 +124,17 @@ def test_a_burst_of_edits_renders_a_page_once_a_refresh_window_and_then_shows_th
         article.title = "Edit 6"
         article.save()
         traveller.shift(3)
-        response = client.get("/news/")
+        response = client.get("/en/news/")
         assert response["X-Page-Cache"] == "miss"
         assert "Edit 6" in response.content.decode()
 
 
 def test_while_one_worker_renders_a_page_the_others_serve_the_previous_copy(client):
     article = make_article(title="Cities meet")
-    client.get("/news/")
+    client.get("/en/news/")
     article.title = "Cities gather"
     article.save()
-    key = client.get("/news/", headers={"x-probe": "1"})  # renders it again (miss)
+    key = client.get("/en/news/", headers={"x-probe": "1"})  # renders it again (miss)
     assert key["X-Page-Cache"] == "miss"
     article.title = "Cities convene"
     article.save()
@@ -146,12 +146,12 @@ def test_while_one_worker_renders_a_page_the_others_serve_the_previous_copy(clie
 
     cache.add = held
     try:
-        response = client.get("/news/")
+        response = client.get("/en/news/")
     finally:
         del cache.add
     assert response["X-Page-Cache"] == "stale"
     assert "Cities gather" in response.content.decode()
-    assert "Cities convene" in client.get("/news/").content.decode()
+    assert "Cities convene" in client.get("/en/news/").content.decode()
 
 
 def test_a_missing_version_is_created_once_however_many_ask_at_once():
@@ -175,9 +175,9 @@ SERVE_TWICE = """
 import sys
 from django.test import Client
 client = Client()
-print(client.get("/news/").content.decode().count("Cities"), flush=True)
+print(client.get("/en/news/").content.decode().count("Cities"), flush=True)
 sys.stdin.readline()  # another process edits meanwhile
-response = client.get("/news/")
+response = client.get("/en/news/")
 print(response["X-Page-Cache"], "Cities gather" in response.content.decode(), flush=True)
 """
 
@@ -232,7 +232,7 @@ def test_an_edit_leaves_the_lists_that_do_not_show_the_article(client):
     water, energy = make_topic(name="Water"), make_topic(name="Energy")
     edited = make_article(title="Pipes", topics=[water])
     make_article(title="Grids", topics=[energy])
-    pages = [water.get_absolute_url(), energy.get_absolute_url(), "/"]
+    pages = [water.get_absolute_url(), energy.get_absolute_url(), "/en/"]
     states(client, *pages)
     edited.title = "Pipes and pumps"
     edited.save()
@@ -241,10 +241,10 @@ def test_an_edit_leaves_the_lists_that_do_not_show_the_article(client):
 
 def test_a_new_title_renews_the_searches_it_now_matches(client):
     article = make_article(title="Bridges")
-    assert "Bridges" not in client.get("/search/?q=zebra").content.decode()
+    assert "Bridges" not in client.get("/en/search/?q=zebra").content.decode()
     article.title = "Zebra crossings"
     article.save()
-    response = client.get("/search/?q=zebra")
+    response = client.get("/en/search/?q=zebra")
     assert response["X-Page-Cache"] == "miss"
     assert "Zebra crossings" in response.content.decode()
 
@@ -254,29 +254,29 @@ def test_publishing_and_unpublishing_renew_every_list(client):
 
     hidden = make_article(title="Held back", status=Article.Status.DRAFT)
     shown = make_article(title="Out now")
-    assert "Held back" not in client.get("/news/").content.decode()
+    assert "Held back" not in client.get("/en/news/").content.decode()
     hidden.status = Article.Status.PUBLISHED
     hidden.save()
-    assert "Held back" in client.get("/news/").content.decode()
+    assert "Held back" in client.get("/en/news/").content.decode()
     shown.status = Article.Status.DRAFT
     shown.save()
-    assert "Out now" not in client.get("/news/").content.decode()
+    assert "Out now" not in client.get("/en/news/").content.decode()
 
 
 def test_a_registration_leaves_the_pages_that_do_not_show_that_event(client):
     soon = [make_event(capacity=5, start=timezone.now() + timedelta(days=n)) for n in (1, 2, 3)]
     later = make_event(capacity=5, start=timezone.now() + timedelta(days=60))
-    states(client, "/", later.get_absolute_url())
+    states(client, "/en/", later.get_absolute_url())
     register(later)
-    assert states(client, "/", later.get_absolute_url()) == ["hit", "miss"]
+    assert states(client, "/en/", later.get_absolute_url()) == ["hit", "miss"]
     register(soon[0])
-    assert states(client, "/") == ["miss"]
+    assert states(client, "/en/") == ["miss"]
 
 
 def test_moving_a_registration_opening_earlier_shows_when_the_new_time_comes(client):
     event = make_event(registration_opens_at=timezone.now() + timedelta(days=1))
     assert "Registration opens on" in client.get(event.get_absolute_url()).content.decode()
-    client.get("/")
+    client.get("/en/")
     event.registration_opens_at = timezone.now() + timedelta(seconds=20)
     event.save()
     assert "Registration opens on" in client.get(event.get_absolute_url()).content.decode()
@@ -284,7 +284,7 @@ def test_moving_a_registration_opening_earlier_shows_when_the_new_time_comes(cli
     with time_machine.travel(timezone.now() + timedelta(seconds=30)):
         page = client.get(event.get_absolute_url()).content.decode()
     assert "Registration opens on" not in page
-    assert 'action="/events/' in page
+    assert 'action="/en/events/' in page
 
 
 def test_a_first_edit_shows_at_once_and_a_burst_lags_by_one_answer(client, settings):
@@ -325,7 +325,7 @@ def test_who_just_registered_sees_the_seats_they_took_at_once(client, settings):
     other_visitor = client.__class__()
     assert "2 seats left" in other_visitor.get(event.get_absolute_url()).content.decode()
     response = client.post(
-        f"/events/{event.slug}/register/",
+        f"/en/events/{event.slug}/register/",
         {"name": "Ada", "email": "ada@example.org", "consent": "on"},
         headers={"origin": "http://testserver"},
     )

@@ -51,7 +51,7 @@ def test_quotes_page_groups_quotes_by_person(client, iso):
     make_quote(person=lee, text="From Lee.")
     make_quote(person=mujica, text="Newer from Mujica.")
     make_person(name="Never Quoted")
-    html = client.get("/quotes/").content.decode()
+    html = client.get("/en/quotes/").content.decode()
     lee_at, mujica_at = html.index("Chaesub Lee"), html.index("Sergio Mujica")
     assert lee_at < html.index("From Lee.") < mujica_at
     # The editors' numbering first, then the newest.
@@ -63,7 +63,7 @@ def test_quotes_page_groups_quotes_by_person(client, iso):
     )
     assert "Never Quoted" not in html
     assert "All quotes by" not in html  # every quote is already on the page
-    assert '<a href="/quotes/" aria-current="page">Quotes</a>' in html
+    assert '<a href="/en/quotes/" aria-current="page">Quotes</a>' in html
 
 
 @pytest.mark.parametrize("public_quotes, links_to_the_rest", [(5, True), (3, False)])
@@ -74,32 +74,32 @@ def test_quotes_page_shows_three_quotes_per_person_and_links_to_the_rest_if_any(
     for n in range(public_quotes):
         make_quote(person=person, text=f"Public quote {n}.", order=n)
     make_quote(person=person, text="From a draft.", article=make_article(status="draft"))
-    html = client.get("/quotes/").content.decode()
+    html = client.get("/en/quotes/").content.decode()
     assert [n for n in range(public_quotes) if f"Public quote {n}." in html] == [0, 1, 2]
     assert "From a draft." not in html
-    link = '<a href="/people/sergio-mujica/">All quotes by Sergio Mujica</a>'
+    link = '<a href="/en/people/sergio-mujica/">All quotes by Sergio Mujica</a>'
     assert (link in html) is links_to_the_rest
 
 
 def test_quotes_page_lists_ten_people_a_page(client):
     for n in range(11):
         make_quote(person=make_person(name=f"Speaker {n:02}"))
-    first = client.get("/quotes/").content.decode()
+    first = client.get("/en/quotes/").content.decode()
     assert "Speaker 09" in first
     assert "Speaker 10" not in first
     assert '<a href="?page=2" rel="next">Next</a>' in first
-    second = client.get("/quotes/", {"page": 2}).content.decode()
+    second = client.get("/en/quotes/", {"page": 2}).content.decode()
     assert "Speaker 10" in second
     assert "Speaker 09" not in second
     assert '<a href="?page=1" rel="prev">Previous</a>' in second
     assert 'rel="next"' not in second
-    assert client.get("/quotes/", {"page": 3}).status_code == 404
+    assert client.get("/en/quotes/", {"page": 3}).status_code == 404
 
 
 @pytest.mark.parametrize("page", ["abc", "0", "-1", "2", "1.5", "9" * 30])
 def test_quotes_page_bad_or_missing_page_is_not_found(client, page):
     make_quote()
-    assert client.get("/quotes/", {"page": page}).status_code == 404
+    assert client.get("/en/quotes/", {"page": page}).status_code == 404
 
 
 def test_person_page_lists_their_public_quotes(client, iso):
@@ -109,17 +109,17 @@ def test_person_page_lists_their_public_quotes(client, iso):
     article = make_article(title="The launch")
     make_quote(person=person, text="Shown.", article=article)
     make_quote(person=person, text="From a draft.", article=make_article(status="draft"))
-    response = client.get("/people/sergio-mujica/")
+    response = client.get("/en/people/sergio-mujica/")
     html = response.content.decode()
     assert "<h1>Sergio Mujica</h1>" in html
     assert (
-        'ISO Secretary-General, <a href="/organisations/iso/">'
+        'ISO Secretary-General, <a href="/en/organisations/iso/">'
         "International Organization for Standardization</a>" in html
     )
     assert '<blockquote class="quote"><p>Shown.</p></blockquote>' in html
     assert f'<a href="{article.get_absolute_url()}">The launch</a>' in html
     assert "From a draft." not in html
-    assert client.get("/people/nobody/").status_code == 404
+    assert client.get("/en/people/nobody/").status_code == 404
 
 
 def test_person_page_shows_twenty_quotes_a_page(client):
@@ -127,11 +127,11 @@ def test_person_page_shows_twenty_quotes_a_page(client):
     for n in range(25):
         make_quote(person=person, text=f"Quote {n:02}.", order=n)
     make_quote(person=person, text="From a draft.", article=make_article(status="draft"))
-    first = client.get("/people/sergio-mujica/").content.decode()
+    first = client.get("/en/people/sergio-mujica/").content.decode()
     assert [n for n in range(25) if f"Quote {n:02}." in first] == list(range(20))
     assert "Quotes (1\u201320 of 25)" in first  # an en dash
     assert '<a href="?page=2" rel="next">' in first
-    second = client.get("/people/sergio-mujica/", {"page": 2}).content.decode()
+    second = client.get("/en/people/sergio-mujica/", {"page": 2}).content.decode()
     assert [n for n in range(25) if f"Quote {n:02}." in second] == list(range(20, 25))
     assert "From a draft." not in first + second
     assert "<title>Sergio Mujica (page 2)" in second
@@ -142,13 +142,13 @@ def test_person_page_out_of_range_is_not_found(client, page):
     person = make_person(slug="sergio-mujica")
     for _ in range(21):
         make_quote(person=person)
-    assert client.get("/people/sergio-mujica/", {"page": page}).status_code == 404
+    assert client.get("/en/people/sergio-mujica/", {"page": page}).status_code == 404
 
 
 def test_person_without_public_quotes_has_no_page(client):
     person = make_person(slug="only-in-a-draft")
     make_quote(person=person, article=make_article(status="draft"))
-    assert client.get("/people/only-in-a-draft/").status_code == 404
+    assert client.get("/en/people/only-in-a-draft/").status_code == 404
 
 
 def test_article_page_shows_its_quotes_with_speaker(client, iso):
@@ -158,7 +158,9 @@ def test_article_page_shows_its_quotes_with_speaker(client, iso):
                speaker_role="ISO Secretary-General")  # fmt: skip
     html = client.get(article.get_absolute_url()).content.decode()
     assert '<blockquote class="quote"><p>We share a huge opportunity.</p></blockquote>' in html
-    cite = '<cite><a href="/people/sergio-mujica/">Sergio Mujica</a></cite>, ISO Secretary-General'
+    cite = (
+        '<cite><a href="/en/people/sergio-mujica/">Sergio Mujica</a></cite>, ISO Secretary-General'
+    )
     assert cite in html
 
 
@@ -170,7 +172,7 @@ def test_home_shows_featured_quotes_with_name_role_and_organisation(client, iso)
     make_quote(person=person, text="Not featured.")
     make_quote(person=person, text="Featured but draft.", featured=True,
                article=make_article(status="draft"))  # fmt: skip
-    html = client.get("/").content.decode()
+    html = client.get("/en/").content.decode()
     assert '<blockquote class="quote"><p>Featured words.</p></blockquote>' in html
     assert "<cite>" in html
     assert "Sergio Mujica</a></cite>, ISO Secretary-General (ISO)" in html
@@ -231,7 +233,7 @@ def test_editor_writes_an_article_with_a_quote_in_the_admin(editor_client, clien
     assert quote.person == person
     assert quote.speaker_role == "IEC General Secretary"
     client.logout()
-    html = client.get("/news/new-standards-for-cities/").content.decode()
+    html = client.get("/en/news/new-standards-for-cities/").content.decode()
     assert "This conversation is now of more urgency than ever." in html
 
 

@@ -10,7 +10,7 @@ import pytest
 from django.core import mail
 from django.core.mail.backends.base import BaseEmailBackend
 from django.core.management import call_command
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from events import services
 from events.models import Event, OutgoingEmail, Registration
@@ -36,7 +36,7 @@ def form_data(**overrides):
 
 
 def post_registration(client, event, **overrides):
-    return client.post(f"/events/{event.slug}/register/", form_data(**overrides))
+    return client.post(f"/en/events/{event.slug}/register/", form_data(**overrides))
 
 
 def h1(response):
@@ -377,15 +377,15 @@ def test_a_filled_honeypot_writes_nothing_and_gets_a_neutral_answer(client):
 def test_unknown_or_tampered_manage_links_are_404(client, token):
     event = make_event()
     register(event)
-    assert client.get(f"/events/manage/{token}/").status_code == 404
-    assert client.post(f"/events/manage/{token}/cancel/").status_code == 404
+    assert client.get(f"/en/events/manage/{token}/").status_code == 404
+    assert client.post(f"/en/events/manage/{token}/cancel/").status_code == 404
     assert event.registrations.live().count() == 1
 
 
 def test_registering_for_an_unknown_or_draft_event_is_404(client):
     draft = make_event(status=Event.Status.DRAFT)
     assert post_registration(client, draft).status_code == 404
-    assert client.post("/events/no-such-event/register/", form_data()).status_code == 404
+    assert client.post("/en/events/no-such-event/register/", form_data()).status_code == 404
 
 
 # Rule 8: rate limit per IP
@@ -400,7 +400,37 @@ def test_register_posts_are_rate_limited_per_ip(client, settings):
     assert statuses == [302, 302, 302, 429]
     assert "Too many requests" in post_registration(client, event).content.decode()
     other_ip = client.post(
-        f"/events/{event.slug}/register/", form_data(email="z@example.org"), REMOTE_ADDR="10.0.0.9"
+        f"/en/events/{event.slug}/register/",
+        form_data(email="z@example.org"),
+        REMOTE_ADDR="10.0.0.9",
     )
     assert other_ip.status_code == 302
     assert event.registrations.count() == 4
+
+
+def test_a_registrant_on_the_french_page_gets_emails_and_invitation_in_french(
+    client, committed, mailoutbox
+):
+    event = make_event(is_online=True, online_url="https://meet.example.org/jtf")
+    with committed():
+        response = client.post(f"/fr/events/{event.slug}/register/", form_data())
+    assert response.status_code == 302
+    assert response["Location"].startswith("/fr/events/")
+    assert event.registrations.get().language == "fr"
+    (confirmation,) = mailoutbox
+    assert confirmation.subject == f"Vous êtes inscrit·e : {event.title}"
+    assert "/fr/events/manage/" in confirmation.body
+    assert "Votre place est confirmée" in confirmation.alternatives[0].content
+    with translation.override("fr"):
+        assert event.when in confirmation.body
+    (vevent,) = icalendar.Calendar.from_ical(confirmation.attachments[0][1]).walk("VEVENT")
+    assert f"/fr/events/{event.slug}/" in vevent["URL"]
+    assert "Rejoindre en ligne : https://meet.example.org/jtf" in vevent["DESCRIPTION"]
+
+
+def test_a_registrant_on_the_english_page_keeps_english_emails(committed, mailoutbox):
+    event = make_event()
+    with committed():
+        register(event)
+    assert event.registrations.get().language == "en"
+    assert mailoutbox[0].subject == f"You are registered: {event.title}"

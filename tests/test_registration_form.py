@@ -35,7 +35,7 @@ def elements(response):
 
 
 def post(client, event, **data):
-    return client.post(f"/events/{event.slug}/register/", data)
+    return client.post(f"/en/events/{event.slug}/register/", data)
 
 
 def test_every_input_is_described_by_elements_on_the_page(client):
@@ -81,7 +81,7 @@ def test_errors_come_first_alone_with_the_form_and_link_to_each_field(client):
 
 def test_the_address_after_an_error_leads_back_to_the_event(client):
     event = make_event()
-    response = client.get(f"/events/{event.slug}/register/")
+    response = client.get(f"/en/events/{event.slug}/register/")
     assert response.status_code == 302
     assert response["Location"] == event.get_absolute_url()
 

@@ -45,7 +45,7 @@ def content():
 
 
 def search(client, **params):
-    response = client.get("/search/", params)
+    response = client.get("/en/search/", params)
     assert response.status_code == 200
     return response.content.decode()
 
@@ -202,7 +202,7 @@ def test_pages_of_results_lead_to_the_last_match(client):
     assert "News: page 1 of 3" in html
     seen, pages = result_titles(html), 1
     while (link := next_page(html)) is not None:
-        html = client.get("/search/" + link).content.decode()
+        html = client.get("/en/search/" + link).content.decode()
         seen += result_titles(html)
         pages += 1
     assert pages == 3
@@ -317,7 +317,7 @@ def pages_to_the_launch_release(client, words, year=None):
     while LAUNCH_TITLE not in result_titles(html):
         link = next_page(html)
         assert link is not None, f"the last page ({pages}) came without the launch release"
-        html = client.get("/search/" + link).content.decode()
+        html = client.get("/en/search/" + link).content.decode()
         pages += 1
     return pages
 

@@ -10,7 +10,7 @@ pytestmark = pytest.mark.django_db
 
 
 def test_home_page_says_what_the_task_force_is(client):
-    response = client.get("/")
+    response = client.get("/en/")
     assert response.status_code == 200
     html = response.content.decode()
     assert "<h1>The Joint Task Force on smart cities</h1>" in html
@@ -18,7 +18,7 @@ def test_home_page_says_what_the_task_force_is(client):
 
 
 def test_base_layout_has_landmarks_skip_link_and_footer(client):
-    html = client.get("/about/").content.decode()
+    html = client.get("/en/about/").content.decode()
     assert '<a class="skip-link" href="#main">' in html
     assert '<main id="main"' in html
     assert '<nav aria-label="Main">' in html
@@ -26,7 +26,7 @@ def test_base_layout_has_landmarks_skip_link_and_footer(client):
     for body in ("(ITU)", "(ISO)", "(IEC)"):
         assert body in html
     assert '<meta property="og:title" content="About the Joint Task Force">' in html
-    assert '<link rel="canonical" href="http://testserver/about/">' in html
+    assert '<link rel="canonical" href="http://testserver/en/about/">' in html
 
 
 def test_robots_txt_points_at_the_sitemap(client):
@@ -38,7 +38,7 @@ def test_robots_txt_points_at_the_sitemap(client):
 
 
 def test_sitemap_lists_the_fixed_pages(client):
-    assert "<loc>http://testserver/about/</loc>" in read_sitemap(client)
+    assert "<loc>http://testserver/en/about/</loc>" in read_sitemap(client)
 
 
 def test_sitemap_is_an_index_of_one_page_per_section(client):
@@ -73,7 +73,7 @@ def test_server_error_page_leaks_nothing(client, settings):
 
 
 def test_security_headers_on_every_response(client):
-    for path in ("/", "/healthz", "/no-such-page/"):
+    for path in ("/en/", "/healthz", "/no-such-page/"):
         response = client.get(path)
         csp = response["Content-Security-Policy"]
         assert "default-src 'self'" in csp
@@ -113,8 +113,8 @@ def test_models_and_migrations_agree():
 
 
 def test_navigation_marks_the_current_section(client):
-    html = client.get("/about/").content.decode()
-    assert '<a href="/about/" aria-current="page">About</a>' in html
-    assert '<a href="/" aria-current' not in html
-    html = client.get("/events/past/").content.decode()
-    assert '<a href="/events/" aria-current="true">Events</a>' in html
+    html = client.get("/en/about/").content.decode()
+    assert '<a href="/en/about/" aria-current="page">About</a>' in html
+    assert '<a href="/en/" aria-current' not in html
+    html = client.get("/en/events/past/").content.decode()
+    assert '<a href="/en/events/" aria-current="true">Events</a>' in html

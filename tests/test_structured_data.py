@@ -200,26 +200,26 @@ def test_home_and_about_describe_the_founding_bodies(client, itu):
         website="https://www.iso.org/",
         founded_the_task_force=True,
     )
-    for path in ("/", "/about/"):
+    for path in ("/en/", "/en/about/"):
         (data,) = read_head(client, path).json_ld
         bodies = data["@graph"]
         assert [body["alternateName"] for body in bodies] == ["ISO", "ITU"]
         for body in bodies:
             assert body["@type"] == "Organization"
             assert body["name"] and body["url"].startswith("https://")
-        assert bodies[1]["@id"] == "http://testserver/organisations/itu/"
-    assert iso.get_absolute_url() == "/organisations/iso/"
+        assert bodies[1]["@id"] == "http://testserver/en/organisations/itu/"
+    assert iso.get_absolute_url() == "/en/organisations/iso/"
 
 
 def test_every_page_links_the_feeds_a_favicon_and_its_own_address(client, itu):
     article = make_article()
     event = make_event()
-    pages = ["/", "/about/", "/news/", "/quotes/", "/events/", "/organisations/"]
-    pages += ["/organisations/itu/", article.get_absolute_url(), event.get_absolute_url()]
+    pages = ["/en/", "/en/about/", "/en/news/", "/en/quotes/", "/en/events/", "/en/organisations/"]
+    pages += ["/en/organisations/itu/", article.get_absolute_url(), event.get_absolute_url()]
     for path in pages:
         reader = read_head(client, f"{path}?utm_source=x&fbclid=y")
-        assert link(reader, "alternate", "application/rss+xml") == ["/news/feed/"], path
-        assert link(reader, "alternate", "application/atom+xml") == ["/news/feed/atom/"], path
+        assert link(reader, "alternate", "application/rss+xml") == ["/en/news/feed/"], path
+        assert link(reader, "alternate", "application/atom+xml") == ["/en/news/feed/atom/"], path
         assert link(reader, "canonical") == [f"http://testserver{path}"], path
         assert reader.meta["og:url"] == f"http://testserver{path}", path
         assert {attrs.get("type") for attrs in reader.links if attrs["rel"] == "icon"} == {
@@ -231,23 +231,23 @@ def test_every_page_links_the_feeds_a_favicon_and_its_own_address(client, itu):
 def test_the_address_of_a_later_page_keeps_its_page_number_only(client):
     for n in range(11):
         make_article(title=f"Story {n}")
-    reader = read_head(client, "/news/?page=2&utm_campaign=launch")
-    assert link(reader, "canonical") == ["http://testserver/news/?page=2"]
-    assert reader.meta["og:url"] == "http://testserver/news/?page=2"
+    reader = read_head(client, "/en/news/?page=2&utm_campaign=launch")
+    assert link(reader, "canonical") == ["http://testserver/en/news/?page=2"]
+    assert reader.meta["og:url"] == "http://testserver/en/news/?page=2"
 
 
 def test_addresses_follow_the_host_and_scheme_of_the_request(client, settings):
     settings.ALLOWED_HOSTS = ["jtf.example.org"]
     settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-    response = client.get("/about/", HTTP_HOST="jtf.example.org", HTTP_X_FORWARDED_PROTO="https")
+    response = client.get("/en/about/", HTTP_HOST="jtf.example.org", HTTP_X_FORWARDED_PROTO="https")
     reader = HeadReader()
     reader.feed(response.content.decode())
-    assert link(reader, "canonical") == ["https://jtf.example.org/about/"]
+    assert link(reader, "canonical") == ["https://jtf.example.org/en/about/"]
     assert reader.meta["og:image"].startswith("https://jtf.example.org/static/")
 
 
 def test_pages_without_an_image_share_the_site_card(client):
-    reader = read_head(client, "/about/")
+    reader = read_head(client, "/en/about/")
     assert reader.meta["og:image"] == "http://testserver/static/social-card.png"
     assert (reader.meta["og:image:width"], reader.meta["og:image:height"]) == ("1200", "630")
     assert reader.meta["og:image:alt"]

@@ -3,11 +3,14 @@
 // moments on the visitor's clock ("· 22:00 your time"), where that clock reads otherwise.
 (() => {
   const visitorZone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+  // The page's language; its words come from the page (data-local-time: "{time} your time").
+  const locale = document.documentElement.lang === "en" ? "en-GB" : document.documentElement.lang;
+  const wording = document.body.dataset.localTime || "{time} your time";
   const clock = { hour: "2-digit", minute: "2-digit", hourCycle: "h23" };
   const day = { weekday: "long", day: "numeric", month: "long" };
 
   function format(moment, timeZone, options) {
-    return new Intl.DateTimeFormat("en-GB", { ...options, timeZone }).format(moment);
+    return new Intl.DateTimeFormat(locale, { ...options, timeZone }).format(moment);
   }
 
   function localText(moments, eventZone) {
@@ -23,7 +26,7 @@
       text += format(moment, visitorZone, clock);
       previousDay = localDay;
     }
-    return `${text} your time`;
+    return wording.replace("{time}", text);
   }
 
   for (const shown of document.querySelectorAll(".event-time[data-time-zone]")) {

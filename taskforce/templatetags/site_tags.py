@@ -2,9 +2,12 @@ import json
 from datetime import datetime
 
 from django import template
+from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
+from django.urls import translate_url
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
+from django.utils.translation import get_language_from_path
 
 from taskforce.languages import DEFAULT_LANGUAGE, active_language
 
@@ -31,6 +34,28 @@ def canonical_url(context, path=None):
     if page is not None and page.number > 1:
         url = f"{url}?page={page.number}"
     return context["request"].build_absolute_uri(url)
+
+
+@register.simple_tag
+def page_languages(url):
+    """The page at `url` in each of the site's languages: code, name in itself, full URL."""
+    return [
+        {"code": code, "name_local": name, "url": translate_url(url, code)}
+        for code, name in settings.LANGUAGES
+    ]
+
+
+@register.simple_tag(takes_context=True)
+def unprefixed_url(context, url):
+    """
+    The page's address without its language (hreflang x-default): it sends each visitor to
+    the language their browser prefers.
+    """
+    path = context["request"].path
+    language = get_language_from_path(path)
+    if not language:
+        return url
+    return url.replace(f"/{language}/", "/", 1)
 
 
 @register.simple_tag(takes_context=True)

@@ -73,7 +73,7 @@ def test_a_visitor_in_tokyo_sees_the_events_time_and_their_own(
         " 22:00 \N{EN DASH} Wednesday 16 January 00:00 your time"
     )
     assert_accessible(page)
-    page.goto("/events/")
+    page.goto("/en/events/")
     listed = page.locator(".meta").first.evaluate(SEEN)
     assert "(Europe/Zurich) · 22:00 \N{EN DASH} Wednesday 16 January 00:00 your time" in listed
 

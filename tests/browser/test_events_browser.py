@@ -18,7 +18,7 @@ def fill_and_submit(page, name, email, button="Register"):
 def test_register_cancel_and_promotion_from_the_waiting_list(page, assert_accessible, mailoutbox):
     event = make_event(title="Standards for resilient cities", capacity=1)
 
-    page.goto("/events/")
+    page.goto("/en/events/")
     assert_accessible(page)
     page.get_by_role("link", name=event.title).click()
     assert page.get_by_role("heading", level=1).inner_text() == event.title
@@ -63,10 +63,10 @@ def test_register_cancel_and_promotion_from_the_waiting_list(page, assert_access
 
 def test_past_events_and_home_page_are_accessible(page, assert_accessible):
     make_event(title="Upcoming forum")
-    page.goto("/events/past/")
+    page.goto("/en/events/past/")
     assert page.get_by_role("heading", level=1).inner_text() == "Past events"
     assert_accessible(page)
-    page.goto("/")
+    page.goto("/en/")
     assert page.get_by_role("link", name="Upcoming forum").is_visible()
     assert_accessible(page)
 

@@ -156,7 +156,7 @@ def test_an_uploaded_photo_reaches_readers_resized_and_bad_files_are_refused(
 
     reader = browser.new_context(base_url=address)
     article = reader.new_page()
-    response = article.goto("/news/cities-gather-in-geneva/")
+    response = article.goto("/en/news/cities-gather-in-geneva/")
     assert response.status == 200
     image = article.locator("article picture img")
     image.wait_for()

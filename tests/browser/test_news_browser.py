@@ -23,7 +23,7 @@ def release():
 
 
 def test_reader_goes_from_home_to_the_release_and_sees_every_quote_attributed(page, release):
-    page.goto("/")
+    page.goto("/en/")
     page.get_by_role("navigation", name="Main").get_by_role("link", name="News").click()
     assert page.get_by_role("heading", level=1).inner_text() == "News"
     page.get_by_role("link", name=re.compile(RELEASE_TITLE)).click()
@@ -43,14 +43,14 @@ def test_reader_goes_from_home_to_the_release_and_sees_every_quote_attributed(pa
 @pytest.mark.parametrize(
     "path",
     [
-        "/",
-        "/news/",
-        "/news/itu-iso-iec-joint-task-force-smart-cities/",
-        "/news/topics/smart-cities/",
-        "/quotes/",
-        "/people/philippe-metzger/",
-        "/search/?q=cities",
-        "/search/?q=",
+        "/en/",
+        "/en/news/",
+        "/en/news/itu-iso-iec-joint-task-force-smart-cities/",
+        "/en/news/topics/smart-cities/",
+        "/en/quotes/",
+        "/en/people/philippe-metzger/",
+        "/en/search/?q=cities",
+        "/en/search/?q=",
     ],
 )
 def test_public_page_has_no_accessibility_violations(page, assert_accessible, release, path):
@@ -60,12 +60,12 @@ def test_public_page_has_no_accessibility_violations(page, assert_accessible, re
 
 
 def test_search_from_the_header_finds_a_quote(page, release):
-    page.goto("/")
+    page.goto("/en/")
     page.get_by_role("search").get_by_label("Search news, quotes, events and people").fill(
         "vulnerable"
     )
     page.get_by_role("search").get_by_role("button", name="Search").click()
-    assert page.url.endswith("/search/?q=vulnerable")
+    assert page.url.endswith("/en/search/?q=vulnerable")
     assert page.get_by_text("cities are also deeply vulnerable").first.is_visible()
 
 
@@ -110,7 +110,7 @@ def test_editor_publishes_an_article_with_a_quote_and_sees_it(page, release, edi
     assert "was added successfully" in page.locator(".messagelist").inner_text()
     assert not [error for error in errors if "Content Security Policy" in error], errors
 
-    page.goto("/news/")
+    page.goto("/en/news/")
     page.get_by_role("link", name="Standards day celebrates cities").click()
     assert page.get_by_text("Experts worldwide celebrate the collaborative work").is_visible()
     quote = page.locator("figure", has_text="Standards help every city.")

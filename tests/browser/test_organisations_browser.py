@@ -49,6 +49,6 @@ def test_from_an_event_to_its_organisers_and_their_people(page, assert_accessibl
         "link", name="International Organization for Standardization", exact=True
     ).click()
     assert page.get_by_role("heading", level=1).inner_text().endswith("(ISO)")
-    page.goto("/organisations/")
+    page.goto("/en/organisations/")
     assert page.get_by_role("heading", level=2).count() == 2
     assert_accessible(page)

@@ -22,7 +22,7 @@ def release():
 
 
 def test_visitor_narrows_a_search_by_kind_and_year_and_pages_on(page, assert_accessible, release):
-    page.goto("/search/?q=standards")
+    page.goto("/en/search/?q=standards")
     assert page.get_by_role("heading", level=1).inner_text() == "Search"
     assert page.get_by_role("heading", name="Events").is_visible()
     assert_accessible(page)
@@ -48,11 +48,11 @@ def test_visitor_narrows_a_search_by_kind_and_year_and_pages_on(page, assert_acc
 
 
 def test_topics_index_lists_the_topics_and_leads_to_their_news(page, assert_accessible, release):
-    page.goto("/news/")
+    page.goto("/en/news/")
     page.get_by_role("link", name="Topics", exact=True).click()
     assert page.get_by_role("heading", level=1).inner_text() == "Topics"
     assert_accessible(page)
     page.get_by_role("link", name="Smart cities", exact=True).click()
     assert page.get_by_role("heading", level=1).inner_text() == "Smart cities"
     page.get_by_role("link", name="All topics").click()
-    assert page.url.endswith("/news/topics/")
+    assert page.url.endswith("/en/news/topics/")

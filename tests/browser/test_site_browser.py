@@ -5,7 +5,10 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 @pytest.mark.parametrize(
     ("path", "heading"),
-    [("/", "The Joint Task Force on smart cities"), ("/about/", "About the Joint Task Force")],
+    [
+        ("/en/", "The Joint Task Force on smart cities"),
+        ("/en/about/", "About the Joint Task Force"),
+    ],
 )
 def test_page_loads_shows_its_heading_and_is_accessible(page, assert_accessible, path, heading):
     page.goto(path)
@@ -15,7 +18,7 @@ def test_page_loads_shows_its_heading_and_is_accessible(page, assert_accessible,
 
 
 def test_skip_link_appears_on_keyboard_focus_and_moves_to_main(page):
-    page.goto("/")
+    page.goto("/en/")
     page.keyboard.press("Tab")
     skip = page.get_by_role("link", name="Skip to content")
     assert skip.evaluate("el => el === document.activeElement")
@@ -27,7 +30,7 @@ def test_skip_link_appears_on_keyboard_focus_and_moves_to_main(page):
 def test_layout_fits_a_phone_screen(browser, live_server):
     context = browser.new_context(base_url=live_server.url, viewport={"width": 360, "height": 740})
     page = context.new_page()
-    page.goto("/about/")
+    page.goto("/en/about/")
     overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
     context.close()
     assert overflow <= 0

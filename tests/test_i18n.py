@@ -1,0 +1,247 @@
+"""English and French: addresses per language, redirects, the switcher, dates and the catalogue."""
+
+import os
+import shutil
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+from babel.messages.pofile import read_po
+from django.conf import settings
+from django.core.management import call_command
+from django.urls import reverse
+from django.utils import translation
+
+from tests.events_helpers import make_event
+from tests.makers import make_article
+from tests.sitemap_helpers import read_sitemap
+
+pytestmark = pytest.mark.django_db
+
+CATALOGUE = settings.BASE_DIR / "locale" / "fr" / "LC_MESSAGES" / "django.po"
+
+
+@pytest.mark.parametrize(
+    ("accept_language", "expected"),
+    [("fr-CH, fr;q=0.9, en;q=0.8", "/fr/news/"), ("en-GB,en", "/en/news/"), ("de", "/en/news/")],
+)
+def test_an_unprefixed_address_goes_to_the_browsers_language(client, accept_language, expected):
+    response = client.get("/news/", headers={"Accept-Language": accept_language})
+    assert response.status_code == 302
+    assert response["Location"] == expected
+    assert "Accept-Language" in response["Vary"]
+
+
+def test_without_a_preference_the_visitor_gets_english(client):
+    assert client.get("/")["Location"] == "/en/"
+
+
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        ("/news/?utm_source=mail", "/fr/news/?utm_source=mail"),
+        ("/search/?q=cities", "/fr/search/?q=cities"),
+        ("/events/calendar.ics", "/fr/events/calendar.ics"),
+        ("/news/feed/", "/fr/news/feed/"),
+        ("/about", "/fr/about/"),
+    ],
+)
+def test_old_links_keep_working_with_their_query(client, old, new):
+    response = client.get(old, headers={"Accept-Language": "fr"}, follow=True)
+    assert response.redirect_chain[-1][0] == new
+    assert response.status_code == 200
+
+
+def test_old_links_to_an_event_calendar_file_still_give_the_file(client):
+    event = make_event()
+    response = client.get(f"/events/{event.slug}/calendar.ics", follow=True)
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/calendar")
+
+
+@pytest.mark.parametrize("path", ["/healthz", "/robots.txt", "/sitemap.xml", "/admin/login/"])
+def test_site_wide_addresses_have_no_language(client, path):
+    assert client.get(path).status_code == 200
+    assert client.get(f"/fr{path}").status_code == 404
+
+
+def test_the_admin_speaks_the_staff_members_browser_language(client):
+    html = client.get("/admin/login/", headers={"Accept-Language": "fr"}).content.decode()
+    assert '<html lang="fr"' in html
+    assert "Nom d\N{RIGHT SINGLE QUOTATION MARK}utilisateur" in html
+
+
+def test_a_french_page_is_french_and_names_its_english_version(client):
+    article = make_article(slug="launch")
+    response = client.get(f"/fr/news/{article.slug}/")
+    html = response.content.decode()
+    assert response["Content-Language"] == "fr"
+    assert '<html lang="fr">' in html
+    assert "Toutes les actualités" in html
+    assert '<link rel="alternate" hreflang="en" href="http://testserver/en/news/launch/">' in html
+    assert '<link rel="alternate" hreflang="fr" href="http://testserver/fr/news/launch/">' in html
+    assert (
+        '<link rel="alternate" hreflang="x-default" href="http://testserver/news/launch/">' in html
+    )
+
+
+def test_the_switcher_leads_to_the_same_page_in_the_other_language(client):
+    article = make_article(slug="launch")
+    english = client.get(f"/en/news/{article.slug}/").content.decode()
+    assert (
+        '<a href="http://testserver/fr/news/launch/" hreflang="fr" lang="fr" rel="alternate">'
+        "Français</a>"
+    ) in english
+    assert '<span aria-current="true" lang="en">English</span>' in english
+    french = client.get(f"/fr/news/{article.slug}/").content.decode()
+    assert 'href="http://testserver/en/news/launch/" hreflang="en"' in french
+
+
+def test_the_switcher_keeps_the_page_number(client):
+    for number in range(25):
+        make_article(slug=f"story-{number}")
+    html = client.get("/en/news/?page=2").content.decode()
+    assert 'href="http://testserver/fr/news/?page=2" hreflang="fr"' in html
+
+
+def test_a_page_not_found_speaks_the_browsers_language(client):
+    response = client.get("/no-such-page/", headers={"Accept-Language": "fr"})
+    assert response.status_code == 404
+    assert "Page introuvable" in response.content.decode()
+
+
+def test_the_page_cache_keeps_each_language_apart(client, settings):
+    settings.PAGE_CACHE_SECONDS = 60
+    french = client.get("/fr/about/")
+    english = client.get("/en/about/")
+    assert (french["X-Page-Cache"], english["X-Page-Cache"]) == ("miss", "miss")
+    again = client.get("/fr/about/", headers={"Accept-Language": "en"})
+    assert again["X-Page-Cache"] == "hit"
+    assert again["Content-Language"] == "fr"
+    assert "À propos du Groupe de travail conjoint" in again.content.decode()
+    assert "Accept-Language" not in again.get("Vary", "")
+    assert client.get("/en/about/").content == english.content
+
+
+def test_an_unprefixed_redirect_is_never_cached(client, settings):
+    settings.PAGE_CACHE_SECONDS = 60
+    assert client.get("/about/", headers={"Accept-Language": "fr"})["Location"] == "/fr/about/"
+    assert client.get("/about/", headers={"Accept-Language": "en"})["Location"] == "/en/about/"
+
+
+def test_event_times_are_written_as_each_language_writes_them():
+    zone = ZoneInfo("Europe/Paris")
+    event = make_event(
+        start=datetime(2020, 10, 14, 14, 0, tzinfo=zone),
+        end=datetime(2020, 10, 14, 15, 30, tzinfo=zone),
+    )
+    with translation.override("fr"):
+        french = "mercredi 14 octobre 2020, 14 h 00\N{EN DASH}15 h 30 CEST (Europe/Paris)"
+        assert event.when == french
+        assert event.moment(event.start) == "mercredi 14 octobre 2020, 14 h 00 CEST"
+    with translation.override("en"):
+        assert event.when == "Wednesday 14 October 2020, 14:00\N{EN DASH}15:30 CEST (Europe/Paris)"
+
+
+def test_event_pages_show_dates_and_seats_in_french(client):
+    zone = ZoneInfo("Europe/Paris")
+    start = datetime(2030, 10, 16, 9, 0, tzinfo=zone)
+    event = make_event(start=start, end=start.replace(hour=11), capacity=2)
+    html = client.get(reverse("events:detail", kwargs={"slug": event.slug}).replace("/en/", "/fr/"))
+    text = html.content.decode()
+    assert "mercredi 16 octobre 2030, 9 h 00" in text
+    assert "2 places restantes" in text
+    assert "S\N{RIGHT SINGLE QUOTATION MARK}inscrire" in text
+
+
+def test_the_sitemap_lists_every_page_in_both_languages(client):
+    xml = read_sitemap(client)
+    assert "<loc>http://testserver/en/about/</loc>" in xml
+    assert "<loc>http://testserver/fr/about/</loc>" in xml
+    assert 'hreflang="fr" href="http://testserver/fr/about/"' in xml
+    assert 'hreflang="x-default" href="http://testserver/about/"' in xml
+
+
+def test_a_long_sitemap_section_pages_through_both_languages(client, settings, monkeypatch):
+    from news.sitemaps import ArticleSitemap
+
+    monkeypatch.setattr(ArticleSitemap, "limit", 3)
+    articles = [
+        make_article(slug=f"story-{number}", title_fr=f"Article {number}") for number in range(4)
+    ]
+    make_article(slug="only-in-english")
+    pages = [client.get(f"/sitemap-news.xml?p={page}").content.decode() for page in (1, 2, 3)]
+    listed = "".join(pages)
+    for article in articles:
+        assert listed.count(f"<loc>http://testserver/en/news/{article.slug}/</loc>") == 1
+        assert listed.count(f"<loc>http://testserver/fr/news/{article.slug}/</loc>") == 1
+    assert "/en/news/only-in-english/" in listed
+    assert "/fr/news/only-in-english/" not in listed
+    assert client.get("/sitemap-news.xml?p=4").status_code == 404
+
+
+def extracted_messages(tmp_path):
+    """What makemessages finds in the code and templates now, as a fresh French catalogue."""
+    if not shutil.which("xgettext"):
+        reason = "gettext's xgettext is not installed (apt-get install gettext)"
+        if os.environ.get("CI"):
+            pytest.fail(f"The catalogue check must run in CI: {reason}")
+        pytest.skip(reason)
+    source = tmp_path / "source"
+    shutil.copytree(
+        settings.BASE_DIR,
+        source,
+        ignore=shutil.ignore_patterns(
+            ".*", "locale", "media", "staticfiles", "fixtures", "tests", "__pycache__", "*.sqlite3*"
+        ),
+    )
+    (source / "locale").mkdir()
+    cwd = os.getcwd()
+    os.chdir(source)
+    try:
+        with translation.override(None):
+            settings.LOCALE_PATHS = [source / "locale"]
+            call_command("makemessages", locale=["fr"], no_location=True, verbosity=0)
+    finally:
+        os.chdir(cwd)
+    with open(source / "locale" / "fr" / "LC_MESSAGES" / "django.po", "rb") as file:
+        return read_po(file)
+
+
+def test_every_marked_string_is_in_the_french_catalogue(tmp_path, settings):
+    with open(CATALOGUE, "rb") as file:
+        committed = read_po(file)
+    found = {(message.id, message.context) for message in extracted_messages(tmp_path)}
+    kept = {(message.id, message.context) for message in committed}
+    missing = sorted(map(str, found - kept))
+    assert not missing, (
+        f"Not in {CATALOGUE.name}: run `make messages` and translate:\n" + "\n".join(missing)
+    )
+    unused = sorted(map(str, kept - found))
+    assert not unused, "No longer marked anywhere: run `make messages`:\n" + "\n".join(unused)
+
+
+def test_every_french_translation_is_done_and_not_fuzzy():
+    with open(CATALOGUE, "rb") as file:
+        catalogue = read_po(file)
+    untranslated = [
+        message.id
+        for message in catalogue
+        if message.id
+        and (message.fuzzy or not all(message.string if message.pluralizable else [message.string]))
+    ]
+    assert not untranslated, "Translate (and unmark fuzzy):\n" + "\n".join(map(str, untranslated))
+
+
+def test_the_search_page_speaks_french(client):
+    html = client.get("/fr/search/", {"q": "zeppelin", "year": "zzz"}).content.decode()
+    assert "0 résultat pour « zeppelin »." in html
+    assert "Rien ne date de « zzz » : toutes les années sont affichées." in html
+    assert "Aucun résultat parmi les citations pour « zeppelin »." in html
+
+
+def test_event_managers_see_the_admins_own_actions_in_their_language(client, event_manager):
+    make_event()
+    html = client.get("/admin/events/event/", headers={"Accept-Language": "fr"}).content.decode()
+    assert "Publier les événements sélectionnés" in html
+    assert "Annuler les événements sélectionnés…" in html
