@@ -30,7 +30,7 @@ def test_a_french_visitor_registers_in_french_and_can_switch_to_english(
     page.goto("/")
     assert page.url.endswith("/fr/")
     assert page.get_by_role("heading", level=1).inner_text() == (
-        "Le Groupe de travail conjoint sur les villes intelligentes"
+        "Le Groupe d\N{RIGHT SINGLE QUOTATION MARK}action conjoint sur les villes intelligentes"
     )
     assert_accessible(page)
 
