@@ -31,25 +31,29 @@ class PageSitemap(LanguagesSitemap):
 
 class PerLanguage:
     """
-    The rows of a sitemap as (row, language) pairs, language by language, each row once
-    for each language it is written in: a page of the sitemap reads only its own slice of
-    rows (Django's i18n sitemap would load them all).
+    The rows of a queryset as (row, language) pairs, a slot for each row in each language,
+    a slot filled when the row is written in that language: a page of the sitemap reads
+    only its own slice of rows, in one query (Django's i18n sitemap would load them all).
     """
 
-    def __init__(self, sections):
-        self.sections = sections  # (language, rows, how many)
+    def __init__(self, rows, count, languages, languages_of):
+        self.rows, self.count, self.languages = rows, count, languages
+        self.languages_of = languages_of
 
     def __len__(self):
-        return sum(count for _, _, count in self.sections)
+        return self.count * len(self.languages)
 
     def __getitem__(self, index):
-        start, stop = index.start or 0, index.stop
-        pairs = []
-        for language, rows, count in self.sections:
-            if start < count and stop > 0:
-                pairs += [(row, language) for row in rows[max(start, 0) : min(stop, count)]]
-            start, stop = start - count, stop - count
-        return pairs
+        size = len(self.languages)
+        first = index.start // size
+        rows = self.rows[first : -(-index.stop // size)]
+        return [
+            (row, language)
+            for number, row in enumerate(rows, start=first)
+            for position, language in enumerate(self.languages)
+            if index.start <= number * size + position < index.stop
+            and language in self.languages_of(row)
+        ]
 
 
 class ContentSitemap(LanguagesSitemap):
@@ -65,24 +69,19 @@ class ContentSitemap(LanguagesSitemap):
     limit = SITEMAP_PAGE_SIZE
     lastmod_field = None
 
-    def rows_in(self, language):
-        rows = self.items()
-        return rows.translated(language) if hasattr(rows, "translated") else rows
-
     @cached_property
     def _totals(self):
-        rows = self.items()
-        totals = {
-            code: Count("pk", filter=rows.written_in(code) if hasattr(rows, "written_in") else None)
-            for code in self._languages()
-        }
+        totals = {"count": Count("pk")}
         if self.lastmod_field:
             totals["latest"] = Max(self.lastmod_field)
-        return rows.order_by().aggregate(**totals)
+        return self.items().order_by().aggregate(**totals)
 
     def _items(self):
         return PerLanguage(
-            [(code, self.rows_in(code), self._totals[code]) for code in self._languages()]
+            self.items(),
+            self._totals["count"],
+            list(self._languages()),
+            self.get_languages_for_item,
         )
 
     def get_latest_lastmod(self):
