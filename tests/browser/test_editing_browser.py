@@ -8,6 +8,7 @@ from django.apps import apps as django_apps
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from news.models import EmbargoLink
 from tests.makers import make_article
@@ -103,5 +104,5 @@ def test_embargoed_article_fits_a_phone_screen(page):
     )
     page.set_viewport_size({"width": 390, "height": 800})
     page.goto(link.get_absolute_url())
-    assert page.get_by_role("note").is_visible()
+    expect(page.get_by_role("note")).to_be_visible()
     assert page.evaluate("document.documentElement.scrollWidth") <= 390

@@ -8,6 +8,7 @@ from django.apps import apps as django_apps
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from events.models import Event, OutgoingEmail
 from tests.events_helpers import register
@@ -115,7 +116,7 @@ def test_manager_promotes_a_chosen_person_and_cancels_after_being_asked(manager_
     page.locator("#result_list tr", has_text="Standards workshop").get_by_role("checkbox").check()
     page.get_by_role("combobox", name="Action").select_option("cancel_events")
     page.get_by_role("button", name="Go").click()
-    assert page.get_by_text("3 people will be emailed.").is_visible()
+    expect(page.get_by_text("3 people will be emailed.")).to_be_visible()
     assert not OutgoingEmail.objects.filter(kind="event_cancelled").exists()
     assert Event.objects.get(pk=event.pk).status == "published"
 

@@ -1,7 +1,10 @@
 """A visitor registers, cancels and is promoted in a real Chromium; every page passes axe."""
 
+import re
+
 import icalendar
 import pytest
+from playwright.sync_api import expect
 
 from tests.events_helpers import make_event, manage_path
 
@@ -22,12 +25,13 @@ def test_register_cancel_and_promotion_from_the_waiting_list(page, assert_access
     assert_accessible(page)
     page.get_by_role("link", name=event.title).click()
     assert page.get_by_role("heading", level=1).inner_text() == event.title
-    assert page.get_by_text("1 seat left").is_visible()
+    expect(page.get_by_text("1 seat left")).to_be_visible()
     assert_accessible(page)
 
     page.get_by_role("button", name="Register").click()
-    assert page.get_by_role("alert").is_visible()
-    assert page.get_by_text("Please agree to the privacy notice to register.").first.is_visible()
+    expect(page.get_by_role("alert")).to_be_visible()
+    message = page.get_by_text("Please agree to the privacy notice to register.")
+    expect(message.first).to_be_visible()
     assert_accessible(page)
 
     page.get_by_role("link", name="Back to the event page").click()
@@ -41,7 +45,7 @@ def test_register_cancel_and_promotion_from_the_waiting_list(page, assert_access
     assert str(vevent["SUMMARY"]) == event.title
 
     page.goto(event.get_absolute_url())
-    assert page.get_by_text("Full: waiting list open").is_visible()
+    expect(page.get_by_text("Full: waiting list open")).to_be_visible()
     fill_and_submit(page, "Grace Hopper", "grace@example.org", button="Join the waiting list")
     assert page.get_by_role("heading", level=1).inner_text() == "You are on the waiting list"
     assert "in position 1" in page.get_by_role("main").inner_text()
@@ -67,7 +71,7 @@ def test_past_events_and_home_page_are_accessible(page, assert_accessible):
     assert page.get_by_role("heading", level=1).inner_text() == "Past events"
     assert_accessible(page)
     page.goto("/en/")
-    assert page.get_by_role("link", name="Upcoming forum").is_visible()
+    expect(page.get_by_role("link", name="Upcoming forum")).to_be_visible()
     assert_accessible(page)
 
 
@@ -118,6 +122,6 @@ def test_on_a_phone_the_errors_show_at_once_and_lead_to_each_field(
         assert_accessible(page)
 
     summary.get_by_role("link", name="Email: Enter a valid email address.").click()
-    assert page.url.endswith("#id_email")
+    expect(page).to_have_url(re.compile(re.escape("#id_email") + "$"))
     assert page.get_by_label("Email").evaluate("element => element === document.activeElement")
     context.close()

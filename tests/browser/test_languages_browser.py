@@ -1,10 +1,12 @@
 """A visitor with a French browser reads, registers and switches language; axe in French."""
 
+import re
 from pathlib import Path
 
 import icalendar
 import pytest
 from django.core.management import call_command
+from playwright.sync_api import expect
 
 from tests.events_helpers import make_event, manage_path
 
@@ -28,7 +30,7 @@ def test_a_french_visitor_registers_in_french_and_can_switch_to_english(
     page = french_page
     event = make_event(title="Normes pour des villes résilientes", capacity=5)
     page.goto("/")
-    assert page.url.endswith("/fr/")
+    expect(page).to_have_url(re.compile(re.escape("/fr/") + "$"))
     assert page.get_by_role("heading", level=1).inner_text() == (
         "Le Groupe d\N{RIGHT SINGLE QUOTATION MARK}action conjoint sur les villes intelligentes"
     )
@@ -38,11 +40,12 @@ def test_a_french_visitor_registers_in_french_and_can_switch_to_english(
         "link", name="Événements"
     ).click()
     page.get_by_role("link", name=event.title).click()
-    assert page.get_by_text("5 places restantes").is_visible()
+    expect(page.get_by_text("5 places restantes")).to_be_visible()
     assert_accessible(page)
 
     page.get_by_role("button", name="S’inscrire").click()  # noqa: RUF001
-    assert page.get_by_text("Veuillez accepter la politique de confidentialité").first.is_visible()
+    message = page.get_by_text("Veuillez accepter la politique de confidentialité")
+    expect(message.first).to_be_visible()
     assert_accessible(page)
     page.get_by_role("link", name="Retour à la page de l’événement").click()  # noqa: RUF001
     page.get_by_label("Nom").fill("Camille Dupont")
@@ -64,9 +67,9 @@ def test_a_french_visitor_registers_in_french_and_can_switch_to_english(
 
     page.goto(event.get_absolute_url().replace("/en/", "/fr/"))
     page.get_by_role("navigation", name="Langue").get_by_role("link", name="English").click()
-    assert page.url.endswith(event.get_absolute_url())
+    expect(page).to_have_url(re.compile(re.escape(event.get_absolute_url()) + "$"))
     assert page.get_by_role("heading", level=1).inner_text() == event.title
-    assert page.get_by_role("button", name="Register").is_visible()
+    expect(page.get_by_role("button", name="Register")).to_be_visible()
 
 
 @pytest.mark.parametrize("path", ["/fr/", "/fr/about/", "/fr/news/", "/fr/quotes/", "/fr/events/"])
@@ -74,7 +77,7 @@ def test_french_pages_are_accessible(page, assert_accessible, path):
     call_command("loaddata", *FIXTURES, verbosity=0)
     page.goto(path)
     assert page.locator("html").get_attribute("lang") == "fr"
-    assert page.get_by_role("navigation", name="Langue").is_visible()
+    expect(page.get_by_role("navigation", name="Langue")).to_be_visible()
     assert_accessible(page)
 
 

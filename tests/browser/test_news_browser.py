@@ -9,6 +9,7 @@ from django.apps import apps as django_apps
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.management import call_command
+from playwright.sync_api import expect
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -65,8 +66,8 @@ def test_search_from_the_header_finds_a_quote(page, release):
         "vulnerable"
     )
     page.get_by_role("search").get_by_role("button", name="Search").click()
-    assert page.url.endswith("/en/search/?q=vulnerable")
-    assert page.get_by_text("cities are also deeply vulnerable").first.is_visible()
+    expect(page).to_have_url(re.compile(re.escape("/en/search/?q=vulnerable") + "$"))
+    expect(page.get_by_text("cities are also deeply vulnerable").first).to_be_visible()
 
 
 @pytest.fixture
@@ -112,6 +113,6 @@ def test_editor_publishes_an_article_with_a_quote_and_sees_it(page, release, edi
 
     page.goto("/en/news/")
     page.get_by_role("link", name="Standards day celebrates cities").click()
-    assert page.get_by_text("Experts worldwide celebrate the collaborative work").is_visible()
+    expect(page.get_by_text("Experts worldwide celebrate the collaborative work")).to_be_visible()
     quote = page.locator("figure", has_text="Standards help every city.")
     assert quote.locator("cite").inner_text() == "Philippe Metzger"

@@ -3,6 +3,7 @@
 import json
 
 import pytest
+from playwright.sync_api import expect
 
 from taskforce.models import Organisation
 from tests.editing import photo_bytes, upload
@@ -32,7 +33,7 @@ def test_from_an_event_to_its_organisers_and_their_people(page, assert_accessibl
     page.goto(event.get_absolute_url())
     data = json.loads(page.locator('script[type="application/ld+json"]').text_content())
     assert data["@type"] == "Event" and data["name"] == event.title
-    assert page.get_by_role("img", name="The conference hall").is_visible()
+    expect(page.get_by_role("img", name="The conference hall")).to_be_visible()
     assert_accessible(page)
 
     main = page.get_by_role("main")
@@ -40,7 +41,7 @@ def test_from_an_event_to_its_organisers_and_their_people(page, assert_accessibl
     assert page.get_by_role("heading", level=1).inner_text() == (
         "International Organization for Standardization (ISO)"
     )
-    assert page.get_by_role("link", name=event.title).is_visible()
+    expect(page.get_by_role("link", name=event.title)).to_be_visible()
     assert_accessible(page)
 
     main.get_by_role("link", name="Sergio Mujica").click()

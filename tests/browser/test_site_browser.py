@@ -1,4 +1,5 @@
 import pytest
+from playwright.sync_api import expect
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -13,7 +14,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 def test_page_loads_shows_its_heading_and_is_accessible(page, assert_accessible, path, heading):
     page.goto(path)
     assert page.get_by_role("heading", level=1).inner_text() == heading
-    assert page.get_by_role("navigation", name="Main").is_visible()
+    expect(page.get_by_role("navigation", name="Main")).to_be_visible()
     assert_accessible(page)
 
 
@@ -22,7 +23,7 @@ def test_skip_link_appears_on_keyboard_focus_and_moves_to_main(page):
     page.keyboard.press("Tab")
     skip = page.get_by_role("link", name="Skip to content")
     assert skip.evaluate("el => el === document.activeElement")
-    assert skip.is_visible()
+    expect(skip).to_be_visible()
     page.keyboard.press("Enter")
     assert page.evaluate("document.activeElement.id") == "main"
 
