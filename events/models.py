@@ -14,16 +14,9 @@ from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.translation import gettext, ngettext, pgettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from imagekit.models import ImageSpecField
 
 from taskforce.expressions import CountAll
-from taskforce.images import (
-    ImagePath,
-    UploadedImageField,
-    fallback_rendition,
-    make_picture,
-    rendition,
-)
+from taskforce.images import Illustrated
 from taskforce.languages import Translated, in_each_language
 from taskforce.models import Organisation
 from taskforce.search import SEARCH_VECTORS, SearchableManager, SearchableQuerySet
@@ -109,7 +102,7 @@ class EventQuerySet(SearchableQuerySet):
         return self.prefetch_related(Prefetch("organisers", to_attr="organiser_list"))
 
 
-class Event(Translated, models.Model):
+class Event(Translated, Illustrated):
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
         PUBLISHED = "published", _("Published")
@@ -178,28 +171,6 @@ class Event(Translated, models.Model):
     organisers = models.ManyToManyField(
         Organisation, verbose_name=_("organisers"), blank=True, related_name="events"
     )
-    image = UploadedImageField(
-        _("image"),
-        upload_to=ImagePath("events"),
-        blank=True,
-        width_field="image_width",
-        height_field="image_height",
-        help_text=_("A JPEG, PNG, WebP or GIF, shown on the event page and when it is shared."),
-    )
-    image_width = models.PositiveIntegerField(null=True, blank=True, editable=False)
-    image_height = models.PositiveIntegerField(null=True, blank=True, editable=False)
-    image_alt = models.CharField(
-        _("image alt text"),
-        max_length=250,
-        blank=True,
-        help_text=_("What the image shows, for people who cannot see it. Required with an image."),
-    )
-    # Renditions, made when the image is saved (taskforce/images.py).
-    image_480 = ImageSpecField(source="image", spec=rendition(480))
-    image_960 = ImageSpecField(source="image", spec=rendition(960))
-    image_1440 = ImageSpecField(source="image", spec=rendition(1440))
-    image_fallback = ImageSpecField(source="image", spec=fallback_rendition(1200))
-    image_thumbnail = ImageSpecField(source="image", spec=rendition(160))
     sequence = models.PositiveIntegerField(
         _("sequence"),
         default=0,
@@ -228,8 +199,8 @@ class Event(Translated, models.Model):
     page_cache_shown_fields = (
         *in_each_language("title", "summary", "body", "venue_name"),
         "time_zone", "is_online", "venue_address", "online_url", "capacity",
-        "waiting_list_enabled", "sequence", "registrations_erased", "image", "image_alt",
-        "updated", *SEARCH_VECTORS,
+        "waiting_list_enabled", "sequence", "registrations_erased", "image",
+        *in_each_language("image_alt"), "updated", *SEARCH_VECTORS,
     )  # fmt: skip
 
     class Meta:
@@ -266,11 +237,7 @@ class Event(Translated, models.Model):
                 name="event_registration_closes_by_the_end",
                 violation_error_message=_("Registration must close by the end of the event."),
             ),
-            models.CheckConstraint(
-                condition=Q(image="") | ~Q(image_alt=""),
-                name="event_image_has_alt_text",
-                violation_error_message=_("An image needs alt text."),
-            ),
+            *Illustrated.Meta.constraints,
         ]
 
     def __str__(self):
@@ -296,10 +263,7 @@ class Event(Translated, models.Model):
                 raise ValidationError({"end": gettext("The event cannot end before it starts.")})
         if self.venue_address and not self.venue_name:
             raise ValidationError({"venue_name": gettext("Name the venue whose address you gave.")})
-        if self.image and not self.image_alt.strip():
-            raise ValidationError(
-                {"image_alt": gettext("Describe the image for people who cannot see it.")}
-            )
+        super().clean()
         self.clean_registration_window()
 
     def clean_registration_window(self):
@@ -410,18 +374,6 @@ class Event(Translated, models.Model):
         if self.is_online:
             return "mixed" if self.venue_name else "online"
         return "offline"
-
-    @property
-    def picture(self):
-        """The image as pages show it: resized WebP copies and a JPEG or PNG fallback."""
-        return make_picture(
-            self.image,
-            width=self.image_width,
-            height=self.image_height,
-            renditions=[self.image_480, self.image_960, self.image_1440],
-            fallback=self.image_fallback,
-            alt=self.image_alt,
-        )
 
     def structured_data(self, *, absolute_url):
         """
