@@ -11,11 +11,11 @@ from django.db.models import Count, Q
 from django.http import HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext, ngettext, pgettext
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 
 from taskforce.admin import VersionedAdmin, record_in_history
 from taskforce.images import admin_preview
@@ -60,9 +60,6 @@ def registrations_csv(registrations, filename):
     return response
 
 
-PROMOTED_BY_CAPACITY = "Promoted from the waiting list: the capacity was raised."
-
-
 def people_text(count):
     return ngettext("%d person", "%d people", count) % count
 
@@ -81,7 +78,8 @@ def promoted_message(count, *, short=False):
 
 
 def short_day(day):
-    return f"{day.day} {day:%b %Y}"
+    """ "14 Oct 2020", "14 oct. 2020": the month abbreviated as each language does."""
+    return formats.date_format(day, pgettext("short date in admin lists", "j M Y"))
 
 
 def list_when(event):
@@ -153,11 +151,11 @@ class EventAdmin(VersionedAdmin):
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     fieldsets = [
         (None, {"fields": ["title", "slug", "status", "summary", "body", "organisers"]}),
-        ("When", {"fields": ["time_zone", "start", "end", "all_day"]}),
-        ("Where", {"fields": ["is_online", "online_url", "venue_name", "venue_address"]}),
-        ("Image", {"fields": ["image", "image_preview", "image_alt"]}),
+        (_("When"), {"fields": ["time_zone", "start", "end", "all_day"]}),
+        (_("Where"), {"fields": ["is_online", "online_url", "venue_name", "venue_address"]}),
+        (_("Image"), {"fields": ["image", "image_preview", "image_alt"]}),
         (
-            "Registration",
+            _("Registration"),
             {
                 "fields": [
                     "capacity",
@@ -204,11 +202,11 @@ class EventAdmin(VersionedAdmin):
             ]
         return self.list_display
 
-    @admin.display(description="image as shown on the site")
+    @admin.display(description=_("image as shown on the site"))
     def image_preview(self, event):
         return admin_preview(event.picture, width=event.image_width, height=event.image_height)
 
-    @admin.display(description="when", ordering="start")
+    @admin.display(description=_("when"), ordering="start")
     def when(self, event):
         """Short, in the event's own zone, with the zone named under it."""
         zone = format_html_join(
@@ -216,19 +214,19 @@ class EventAdmin(VersionedAdmin):
         )
         return format_html('{}<br><span class="quiet">{}</span>', list_when(event), zone)
 
-    @admin.display(description="confirmed", ordering="confirmed_total")
+    @admin.display(description=_("confirmed"), ordering="confirmed_total")
     def confirmed(self, event):
         return event.confirmed_total
 
-    @admin.display(description="waiting", ordering="waitlisted_total")
+    @admin.display(description=_("waiting"), ordering="waitlisted_total")
     def waitlisted(self, event):
         return event.waitlisted_total
 
-    @admin.display(description="confirmed", ordering="confirmed_total")
+    @admin.display(description=_("confirmed"), ordering="confirmed_total")
     def confirmed_link(self, event):
         return registrations_link(event, Registration.Status.CONFIRMED, event.confirmed_total)
 
-    @admin.display(description="waiting", ordering="waitlisted_total")
+    @admin.display(description=_("waiting"), ordering="waitlisted_total")
     def waitlisted_link(self, event):
         return registrations_link(event, Registration.Status.WAITLISTED, event.waitlisted_total)
 
@@ -278,7 +276,7 @@ class EventAdmin(VersionedAdmin):
             return None
         context = {
             **self.admin_site.each_context(request),
-            "title": "Email the registrants about this change?",
+            "title": gettext("Email the registrants about this change?"),
             "opts": self.opts,
             "event": stored,
             "changes": describe_changes(stored, event),
@@ -312,15 +310,36 @@ class EventAdmin(VersionedAdmin):
         obj.save(update_fields=[*other_fields, "updated"])
         result = services.change_event(event=stored, **changes)
         if result.told:
-            self.message_user(request, f"{people_text(len(result.told))} emailed about the change.")
-        if result.promoted:
-            record_in_history(request, result.promoted, PROMOTED_BY_CAPACITY)
-            self.message_user(request, promoted_message(len(result.promoted)))
-        if result.cancelled:
-            record_in_history(request, result.cancelled, "Cancelled with the event and emailed.")
+            count = len(result.told)
             self.message_user(
                 request,
-                f"Event cancelled; {people_text(len(result.cancelled))} emailed.",
+                ngettext(
+                    "%(count)d person emailed about the change.",
+                    "%(count)d people emailed about the change.",
+                    count,
+                )
+                % {"count": count},
+            )
+        if result.promoted:
+            record_in_history(
+                request,
+                result.promoted,
+                gettext("Promoted from the waiting list: the capacity was raised."),
+            )
+            self.message_user(request, promoted_message(len(result.promoted)))
+        if result.cancelled:
+            count = len(result.cancelled)
+            record_in_history(
+                request, result.cancelled, gettext("Cancelled with the event and emailed.")
+            )
+            self.message_user(
+                request,
+                ngettext(
+                    "Event cancelled; %(count)d person emailed.",
+                    "Event cancelled; %(count)d people emailed.",
+                    count,
+                )
+                % {"count": count},
                 messages.WARNING,
             )
 
@@ -354,8 +373,12 @@ class EventAdmin(VersionedAdmin):
             for event in queryset
             if services.change_publication(event=event, published=published)
         ]
-        done = "Published" if published else "Returned to draft"
-        record_in_history(request, changed, f"{done} (list action).")
+        done = (
+            gettext("Published (list action).")
+            if published
+            else gettext("Returned to draft (list action).")
+        )
+        record_in_history(request, changed, done)
         return len(changed)
 
     @admin.action(
@@ -373,11 +396,15 @@ class EventAdmin(VersionedAdmin):
         for event in queryset:
             promoted_here = services.promote_from_waiting_list(event=event)
             record_in_history(
-                request, promoted_here, "Promoted from the waiting list (list action)."
+                request, promoted_here, gettext("Promoted from the waiting list (list action).")
             )
             if promoted_here:
-                people = people_text(len(promoted_here))
-                message = f"{people} promoted from the waiting list (list action)."
+                count = len(promoted_here)
+                message = ngettext(
+                    "%(count)d person promoted from the waiting list (list action).",
+                    "%(count)d people promoted from the waiting list (list action).",
+                    count,
+                ) % {"count": count}
                 record_in_history(request, [event], message)
             promoted += promoted_here
         self.message_user(request, promoted_message(len(promoted)))
@@ -442,9 +469,18 @@ class EventAdmin(VersionedAdmin):
         emailed = 0
         for event in queryset.exclude(status=Event.Status.CANCELLED):
             registrations = services.cancel_event(event=event)
-            record_in_history(request, registrations, "Cancelled with the event and emailed.")
             record_in_history(
-                request, [event], f"Cancelled; {people_text(len(registrations))} emailed."
+                request, registrations, gettext("Cancelled with the event and emailed.")
+            )
+            record_in_history(
+                request,
+                [event],
+                ngettext(
+                    "Cancelled; %(count)d person emailed.",
+                    "Cancelled; %(count)d people emailed.",
+                    len(registrations),
+                )
+                % {"count": len(registrations)},
             )
             cancelled.append(event)
             emailed += len(registrations)
@@ -472,13 +508,13 @@ def describe_changes(before, after):
     """(what, before, after) for each change registrants are told of, as emails word it."""
     rows = []
     if any(getattr(before, name) != getattr(after, name) for name in services.TIME_FIELDS):
-        rows.append(("When", before.when, after.when))
+        rows.append((gettext("When"), before.when, after.when))
     if any(getattr(before, name) != getattr(after, name) for name in services.PLACE_FIELDS):
-        rows.append(("Where", before.where, after.where))
+        rows.append((gettext("Where"), before.where, after.where))
     if before.online_url != after.online_url:
-        rows.append(("Online link", before.online_url, after.online_url))
+        rows.append((gettext("Online link"), before.online_url, after.online_url))
     if before.status != after.status:
-        rows.append(("Status", before.get_status_display(), after.get_status_display()))
+        rows.append((gettext("Status"), before.get_status_display(), after.get_status_display()))
     return rows
 
 
@@ -511,16 +547,16 @@ class RegistrationAdmin(admin.ModelAdmin):
             return [name for name in self.list_display if name != "event_title"]
         return self.list_display
 
-    @admin.display(description="email", ordering="email")
+    @admin.display(description=_("email"), ordering="email")
     def email_address(self, registration):
         """Long addresses may wrap at the @ and the dots, so the list fits the screen."""
         return format_html_join(mark_safe("<wbr>"), "{}", wrap_points(registration.email))
 
-    @admin.display(description="event", ordering="event__start")
+    @admin.display(description=_("event"), ordering="event__start")
     def event_title(self, registration):
         return registration.event.title
 
-    @admin.display(description="registered", ordering="created")
+    @admin.display(description=_("registered"), ordering="created")
     def registered(self, registration):
         """When, in the event's zone like the event's own times."""
         created = registration.event.local(registration.created)
@@ -544,13 +580,18 @@ class RegistrationAdmin(admin.ModelAdmin):
                 skipped += 1
                 continue
             promoted.append(result)
-            record_in_history(request, [result], "Promoted from the waiting list (list action).")
+            record_in_history(
+                request, [result], gettext("Promoted from the waiting list (list action).")
+            )
             if result.event.capacity != capacity:
                 record_in_history(
                     request,
                     [result.event],
-                    f"Capacity raised from {capacity} to {result.event.capacity} to seat "
-                    f"{result.name}, promoted from the waiting list (list action).",
+                    gettext(
+                        "Capacity raised from %(before)d to %(after)d to seat %(name)s, "
+                        "promoted from the waiting list (list action)."
+                    )
+                    % {"before": capacity, "after": result.event.capacity, "name": result.name},
                 )
         if promoted:
             self.message_user(request, promoted_message(len(promoted)), messages.SUCCESS)
@@ -576,9 +617,11 @@ class RegistrationAdmin(admin.ModelAdmin):
             promoted_here = services.cancel_registration(registration=registration)
             cancelled.append(registration)
             promoted += promoted_here
-        record_in_history(request, cancelled, "Cancelled and emailed (list action).")
+        record_in_history(request, cancelled, gettext("Cancelled and emailed (list action)."))
         record_in_history(
-            request, promoted, "Promoted from the waiting list: a seat was freed (list action)."
+            request,
+            promoted,
+            gettext("Promoted from the waiting list: a seat was freed (list action)."),
         )
         count = len(cancelled)
         self.message_user(
@@ -618,7 +661,11 @@ class OutgoingEmailAdmin(admin.ModelAdmin):
     def changelist_view(self, request, extra_context=None):
         count, oldest = outbox_status()
         if oldest is not None:
-            message = f"{count} emails waiting to be sent; the oldest for {describe_wait(oldest)}."
+            message = ngettext(
+                "%(count)d email waiting to be sent; it has waited %(wait)s.",
+                "%(count)d emails waiting to be sent; the oldest for %(wait)s.",
+                count,
+            ) % {"count": count, "wait": describe_wait(oldest)}
             self.message_user(
                 request,
                 message,

@@ -16,7 +16,8 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.html import format_html
-from django.utils.translation import ngettext
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
 
 from .models import Event, Registration, format_day
 
@@ -41,17 +42,27 @@ def read_in_zone(naive, zone):
     earlier, later = naive.replace(tzinfo=zone, fold=0), naive.replace(tzinfo=zone, fold=1)
     if earlier.utcoffset() == later.utcoffset():
         return earlier
-    when = f"{naive:%H:%M} on {format_day(naive)}"
-    shift = duration_text(abs(later.utcoffset() - earlier.utcoffset()))
+    params = {
+        "time": f"{naive:%H:%M}",
+        "day": format_day(naive),
+        "zone": zone.key,
+        "shift": duration_text(abs(later.utcoffset() - earlier.utcoffset())),
+    }
     if earlier.astimezone(UTC).astimezone(zone).replace(tzinfo=None) != naive:
         raise ValidationError(
-            f"{when} does not exist in {zone.key}: the clocks go forward by {shift} "
-            "that night. Choose a time before or after the change.",
+            gettext(
+                "%(time)s on %(day)s does not exist in %(zone)s: the clocks go forward by "
+                "%(shift)s that night. Choose a time before or after the change."
+            )
+            % params,
             code="nonexistent",
         )
     raise ValidationError(
-        f"{when} happens twice in {zone.key}: the clocks go back by {shift} that night. "
-        "Choose a time before or after the repeated hour.",
+        gettext(
+            "%(time)s on %(day)s happens twice in %(zone)s: the clocks go back by %(shift)s "
+            "that night. Choose a time before or after the repeated hour."
+        )
+        % params,
         code="ambiguous",
     )
 
@@ -93,8 +104,8 @@ class ZonedDateTimeWidget(forms.MultiWidget):
         date_input, time_input = context["widget"]["subwidgets"]
         date_input["attrs"]["aria-describedby"] = zone_id
         time_input["attrs"]["aria-describedby"] = zone_id
-        date_input["attrs"]["aria-label"] = f"{self.label}, date"
-        time_input["attrs"]["aria-label"] = f"{self.label}, time"
+        date_input["attrs"]["aria-label"] = gettext("%(field)s, date") % {"field": self.label}
+        time_input["attrs"]["aria-label"] = gettext("%(field)s, time") % {"field": self.label}
         context["zone_id"] = zone_id
         return context
 
@@ -137,7 +148,8 @@ class EventAdminForm(forms.ModelForm):
     time_zone = forms.ChoiceField(
         choices=time_zone_choices,
         initial=Event._meta.get_field("time_zone").get_default(),
-        help_text="Start, end and registration times are entered and shown in this zone.",
+        label=_("Time zone"),
+        help_text=_("Start, end and registration times are entered and shown in this zone."),
     )
 
     class Meta:
@@ -163,9 +175,12 @@ class EventAdminForm(forms.ModelForm):
         widgets = dict.fromkeys(ZONED_FIELDS, ZonedDateTimeWidget)
         formfield_callback = https_by_default
         help_texts = {
-            "status": "Only staff see a draft (“View on site” shows it with a draft badge). "
-            "Cancelling emails everyone registered: “Cancel event” above, the action in the "
-            "list of events and saving with the status Cancelled all say who first and ask.",
+            "status": _(
+                "Only staff see a draft (“View on site” shows it with a draft badge). "
+                "Cancelling emails everyone registered: “Cancel event” above, the action in "
+                "the list of events and saving with the status Cancelled all say who first "
+                "and ask."
+            ),
         }
 
     class Media:
@@ -242,8 +257,12 @@ class EventAdminForm(forms.ModelForm):
                 day += timedelta(days=1) if name == "end" else timedelta()
                 cleaned_data[name] = datetime.combine(day, time.min, tzinfo=zone)
             elif clock is None:
-                message = "Enter a time, or tick “All day”." if name in ALL_DAY_FIELDS else ""
-                self.add_error(name, ValidationError(message or "Enter a time.", code="no_time"))
+                message = (
+                    gettext("Enter a time, or tick “All day”.")
+                    if name in ALL_DAY_FIELDS
+                    else gettext("Enter a time.")
+                )
+                self.add_error(name, ValidationError(message, code="no_time"))
             else:
                 try:
                     cleaned_data[name] = read_in_zone(datetime.combine(day, clock), zone)
@@ -272,8 +291,12 @@ class RegistrationAdminForm(forms.ModelForm):
         )
         if taken:
             raise ValidationError(
-                f"{email} is already registered for this event ({taken.name}, "
-                f"{taken.get_status_display().lower()}).",
+                gettext("%(email)s is already registered for this event (%(name)s, %(status)s).")
+                % {
+                    "email": email,
+                    "name": taken.name,
+                    "status": taken.get_status_display().lower(),
+                },
                 code="taken",
             )
         return email

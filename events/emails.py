@@ -18,7 +18,8 @@ from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import DatabaseError, transaction
 from django.db.models import Count, F, Min, Q
 from django.template.loader import render_to_string
-from django.utils import timezone, translation
+from django.utils import formats, timezone, translation
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from taskforce.context_processors import site_name
@@ -139,13 +140,16 @@ def outbox_status(now=None):
 
 
 def describe_wait(seconds):
+    """How long an email has waited, in the active language: "45 seconds", "1.5 hours"."""
     if seconds is None:
-        return "none waiting"
+        return gettext("none waiting")
     if seconds < 120:
-        return f"{seconds:.0f} seconds"
+        count = round(seconds)
+        return ngettext("%(count)d second", "%(count)d seconds", count) % {"count": count}
     if seconds < 2 * 3600:
-        return f"{seconds / 60:.0f} minutes"
-    return f"{seconds / 3600:.1f} hours"
+        count = round(seconds / 60)
+        return ngettext("%(count)d minute", "%(count)d minutes", count) % {"count": count}
+    return gettext("%(hours)s hours") % {"hours": formats.number_format(seconds / 3600, 1)}
 
 
 def outbox_report():

@@ -12,7 +12,7 @@ from django.db.models import Min, OuterRef, Prefetch, Q, Subquery, Value
 from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import formats, timezone
-from django.utils.translation import gettext, ngettext, pgettext
+from django.utils.translation import gettext, ngettext, pgettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from taskforce.expressions import CountAll
@@ -27,7 +27,9 @@ RESERVED_SLUGS = {"past", "manage"}
 
 def validate_time_zone(value):
     if value not in zoneinfo.available_timezones():
-        raise ValidationError(f"“{value}” is not an IANA time zone, e.g. Europe/Paris.")
+        raise ValidationError(
+            gettext("“%(value)s” is not an IANA time zone, e.g. Europe/Paris.") % {"value": value}
+        )
 
 
 MANAGE_LINK_SALT = "events.registration.manage-link"
@@ -102,71 +104,90 @@ class EventQuerySet(SearchableQuerySet):
 
 class Event(Translated, Illustrated):
     class Status(models.TextChoices):
-        DRAFT = "draft", "Draft"
-        PUBLISHED = "published", "Published"
-        CANCELLED = "cancelled", "Cancelled"
+        DRAFT = "draft", _("Draft")
+        PUBLISHED = "published", _("Published")
+        CANCELLED = "cancelled", pgettext_lazy("event status", "Cancelled")
 
     class RegistrationState(models.TextChoices):
-        OPEN = "open", "Open"
-        NOT_OPEN_YET = "not_open_yet", "Not open yet"
-        CLOSED = "closed", "Closed"
-        OVER = "over", "The event is over"
-        CANCELLED = "cancelled", "The event is cancelled"
-        UNAVAILABLE = "unavailable", "Not published"
+        OPEN = "open", _("Open")
+        NOT_OPEN_YET = "not_open_yet", _("Not open yet")
+        CLOSED = "closed", _("Closed")
+        OVER = "over", _("The event is over")
+        CANCELLED = "cancelled", _("The event is cancelled")
+        UNAVAILABLE = "unavailable", _("Not published")
 
-    title = models.CharField(max_length=200)
-    slug = models.SlugField(max_length=200, unique=True)
-    summary = models.CharField(max_length=300, help_text="One or two sentences for lists.")
-    body = models.TextField(blank=True, help_text="Plain text; blank lines separate paragraphs.")
-    start = models.DateTimeField()
-    end = models.DateTimeField(db_index=True)
+    title = models.CharField(_("title"), max_length=200)
+    slug = models.SlugField(_("slug"), max_length=200, unique=True)
+    summary = models.CharField(
+        _("summary"), max_length=300, help_text=_("One or two sentences for lists.")
+    )
+    body = models.TextField(
+        _("body"), blank=True, help_text=_("Plain text; blank lines separate paragraphs.")
+    )
+    start = models.DateTimeField(_("start"))
+    end = models.DateTimeField(_("end"), db_index=True)
     time_zone = models.CharField(
+        _("time zone"),
         max_length=64,
         default="UTC",
         validators=[validate_time_zone],
-        help_text="IANA name of the zone the times are shown in, e.g. Europe/Paris.",
+        help_text=_("IANA name of the zone the times are shown in, e.g. Europe/Paris."),
     )
     all_day = models.BooleanField(
+        _("all day"),
         default=False,
-        help_text="A date with no time: times are ignored and the days of the start and end "
-        "dates in the event's time zone are used.",
+        help_text=_(
+            "A date with no time: times are ignored and the days of the start and end "
+            "dates in the event's time zone are used."
+        ),
     )
-    is_online = models.BooleanField("online", default=False)
-    venue_name = models.CharField(max_length=200, blank=True)
-    venue_address = models.CharField(max_length=300, blank=True)
+    is_online = models.BooleanField(_("online"), default=False)
+    venue_name = models.CharField(_("venue name"), max_length=200, blank=True)
+    venue_address = models.CharField(_("venue address"), max_length=300, blank=True)
     online_url = models.URLField(
-        "online link",
+        _("online link"),
         blank=True,
-        help_text="Sent only to confirmed registrants; never shown on the site.",
+        help_text=_("Sent only to confirmed registrants; never shown on the site."),
     )
     capacity = models.PositiveIntegerField(
-        null=True, blank=True, help_text="Seats; leave blank for no limit."
+        _("capacity"), null=True, blank=True, help_text=_("Seats; leave blank for no limit.")
     )
     registration_opens_at = models.DateTimeField(
-        null=True, blank=True, help_text="Blank: open as soon as the event is published."
+        _("registration opens at"),
+        null=True,
+        blank=True,
+        help_text=_("Blank: open as soon as the event is published."),
     )
     registration_closes_at = models.DateTimeField(
-        null=True, blank=True, help_text="Blank: closes when the event starts."
+        _("registration closes at"),
+        null=True,
+        blank=True,
+        help_text=_("Blank: closes when the event starts."),
     )
-    waiting_list_enabled = models.BooleanField("waiting list", default=True)
+    waiting_list_enabled = models.BooleanField(_("waiting list"), default=True)
     status = models.CharField(
-        max_length=10, choices=Status.choices, default=Status.DRAFT, db_index=True
+        _("status"), max_length=10, choices=Status.choices, default=Status.DRAFT, db_index=True
     )
-    organisers = models.ManyToManyField(Organisation, blank=True, related_name="events")
+    organisers = models.ManyToManyField(
+        Organisation, verbose_name=_("organisers"), blank=True, related_name="events"
+    )
     sequence = models.PositiveIntegerField(
+        _("sequence"),
         default=0,
         editable=False,
-        help_text="Raised by every change registrants are told of (time, place, online link, "
-        "cancellation); calendar apps keep the entry with the highest.",
+        help_text=_(
+            "Raised by every change registrants are told of (time, place, online link, "
+            "cancellation); calendar apps keep the entry with the highest."
+        ),
     )
     registrations_erased = models.PositiveIntegerField(
-        "registrations erased",
+        _("registrations erased"),
         default=0,
         editable=False,
-        help_text="Registrations whose people erased their data: nothing else is kept of them.",
+        help_text=_("Registrations whose people erased their data: nothing else is kept of them."),
     )
-    created = models.DateTimeField(auto_now_add=True)
-    updated = models.DateTimeField(auto_now=True)
+    created = models.DateTimeField(_("created"), auto_now_add=True)
+    updated = models.DateTimeField(_("updated"), auto_now=True)
     # Filled by database triggers on PostgreSQL from the title, summary and venue, in
     # English and in French; unused elsewhere.
     search_vector = SearchVectorField(null=True, editable=False)
@@ -183,6 +204,8 @@ class Event(Translated, Illustrated):
     )  # fmt: skip
 
     class Meta:
+        verbose_name = _("event")
+        verbose_name_plural = _("events")
         ordering = ["-start", "pk"]
         indexes = [
             # SQLite plans the lists with this one: the public events on one side of
@@ -206,13 +229,13 @@ class Event(Translated, Illustrated):
                 | Q(registration_closes_at__isnull=True)
                 | Q(registration_closes_at__gt=models.F("registration_opens_at")),
                 name="event_registration_closes_after_opening",
-                violation_error_message="Registration must close after it opens.",
+                violation_error_message=_("Registration must close after it opens."),
             ),
             models.CheckConstraint(
                 condition=Q(registration_closes_at__isnull=True)
                 | Q(registration_closes_at__lte=models.F("end")),
                 name="event_registration_closes_by_the_end",
-                violation_error_message="Registration must close by the end of the event.",
+                violation_error_message=_("Registration must close by the end of the event."),
             ),
             *Illustrated.Meta.constraints,
         ]
@@ -225,7 +248,12 @@ class Event(Translated, Illustrated):
 
     def clean(self):
         if self.slug in RESERVED_SLUGS:
-            raise ValidationError({"slug": f"“{self.slug}” is taken by a page of the site."})
+            raise ValidationError(
+                {
+                    "slug": gettext("“%(slug)s” is taken by a page of the site.")
+                    % {"slug": self.slug}
+                }
+            )
         if self.start and self.end:
             if self.all_day:
                 # The end is the midnight after the last day: cleaning again changes nothing.
@@ -243,21 +271,25 @@ class Event(Translated, Illustrated):
         opens, closes = self.registration_opens_at, self.registration_closes_at
         if opens and closes and closes <= opens:
             raise ValidationError(
-                {"registration_closes_at": "Registration must close after it opens."}
+                {"registration_closes_at": gettext("Registration must close after it opens.")}
             )
         if closes and self.end and closes > self.end:
             raise ValidationError(
                 {
-                    "registration_closes_at": "Registration must close by the end of the event "
-                    f"({self.moment(self.end)})."
+                    "registration_closes_at": gettext(
+                        "Registration must close by the end of the event (%(end)s)."
+                    )
+                    % {"end": self.moment(self.end)}
                 }
             )
         if opens and not closes and self.start and opens >= self.start:
             raise ValidationError(
                 {
-                    "registration_opens_at": "Registration closes when the event starts "
-                    f"({self.moment(self.start)}), so it must open before then; or set a "
-                    "closing time."
+                    "registration_opens_at": gettext(
+                        "Registration closes when the event starts (%(start)s), so it must "
+                        "open before then; or set a closing time."
+                    )
+                    % {"start": self.moment(self.start)}
                 }
             )
 
@@ -532,17 +564,21 @@ class Registration(models.Model):
     # registration_queue_idx leads with the event: a second index on it alone only
     # slows down every registration.
     event = models.ForeignKey(
-        Event, on_delete=models.CASCADE, related_name="registrations", db_index=False
+        Event,
+        verbose_name=_("event"),
+        on_delete=models.CASCADE,
+        related_name="registrations",
+        db_index=False,
     )
-    name = models.CharField(max_length=200)
-    email = models.EmailField()
-    organisation = models.CharField(max_length=200, blank=True)
-    consent = models.BooleanField(default=False)
-    consented_at = models.DateTimeField(null=True, blank=True)
-    status = models.CharField(max_length=10, choices=Status.choices, editable=False)
+    name = models.CharField(_("name"), max_length=200)
+    email = models.EmailField(_("email"))
+    organisation = models.CharField(_("organisation"), max_length=200, blank=True)
+    consent = models.BooleanField(_("consent"), default=False)
+    consented_at = models.DateTimeField(_("consented at"), null=True, blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, editable=False)
     # The language of the page they registered on: their emails and invitations speak it.
     language = models.CharField(
-        max_length=10, choices=settings.LANGUAGES, default="en", editable=False
+        _("language"), max_length=10, choices=settings.LANGUAGES, default="en", editable=False
     )
     # The hash of the random token of a link issued before links were derived from the
     # registration (manage_token): kept so that those links go on working. NULL for
@@ -551,12 +587,14 @@ class Registration(models.Model):
         max_length=64, null=True, blank=True, editable=False
     )
     reminder_sent_at = models.DateTimeField(null=True, blank=True, editable=False)
-    created = models.DateTimeField(default=timezone.now, editable=False)
-    updated = models.DateTimeField(auto_now=True)
+    created = models.DateTimeField(_("created"), default=timezone.now, editable=False)
+    updated = models.DateTimeField(_("updated"), auto_now=True)
 
     objects = RegistrationQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("registration")
+        verbose_name_plural = _("registrations")
         ordering = ["event_id", "created", "pk"]
         indexes = [
             models.Index(fields=["event", "status", "created"], name="registration_queue_idx")
@@ -570,7 +608,9 @@ class Registration(models.Model):
                 "event",
                 condition=~Q(status="cancelled"),
                 name="one_live_registration_per_email",
-                violation_error_message="This email address is already registered for this event.",
+                violation_error_message=_(
+                    "This email address is already registered for this event."
+                ),
             ),
         ]
 
@@ -615,37 +655,47 @@ class OutgoingEmail(models.Model):
     """
 
     class Kind(models.TextChoices):
-        CONFIRMED = "confirmed", "Registration confirmed"
+        CONFIRMED = "confirmed", _("Registration confirmed")
         WAITLISTED = "waitlisted", _("On the waiting list")
-        PROMOTED = "promoted", "Promoted from the waiting list"
-        CANCELLED = "cancelled", "Registration cancelled"
-        EVENT_CANCELLED = "event_cancelled", "Event cancelled"
-        EVENT_CHANGED = "event_changed", "Event changed"
-        MANAGE_LINK = "manage_link", "Manage link re-sent"
-        REMINDER = "reminder", "Reminder"
+        PROMOTED = "promoted", _("Promoted from the waiting list")
+        CANCELLED = "cancelled", _("Registration cancelled")
+        EVENT_CANCELLED = "event_cancelled", _("Event cancelled")
+        EVENT_CHANGED = "event_changed", _("Event changed")
+        MANAGE_LINK = "manage_link", _("Manage link re-sent")
+        REMINDER = "reminder", _("Reminder")
 
     registration = models.ForeignKey(
-        Registration, on_delete=models.CASCADE, related_name="emails", null=True, blank=True
+        Registration,
+        verbose_name=_("registration"),
+        on_delete=models.CASCADE,
+        related_name="emails",
+        null=True,
+        blank=True,
     )
-    kind = models.CharField(max_length=20, choices=Kind.choices)
-    to = models.EmailField()
-    subject = models.CharField(max_length=300)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    to = models.EmailField(_("to"))
+    subject = models.CharField(_("subject"), max_length=300)
     previous = models.JSONField(
+        _("previous"),
         default=dict,
         blank=True,
-        help_text="What a change replaced (e.g. the former time), for the email that reports it.",
+        help_text=_(
+            "What a change replaced (e.g. the former time), for the email that reports it."
+        ),
     )
-    created = models.DateTimeField(default=timezone.now)
-    sent_at = models.DateTimeField(null=True, blank=True)
-    attempts = models.PositiveSmallIntegerField(default=0)
-    last_error = models.TextField(blank=True)
-    claimed_until = models.DateTimeField(null=True, blank=True)
+    created = models.DateTimeField(_("created"), default=timezone.now)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    last_error = models.TextField(_("last error"), blank=True)
+    claimed_until = models.DateTimeField(_("claimed until"), null=True, blank=True)
 
     changes_public_pages = False
 
     class Meta:
+        verbose_name = _("outgoing email")
+        verbose_name_plural = _("outgoing emails")
         ordering = ["created", "pk"]
         indexes = [models.Index(fields=["sent_at", "created"], name="outbox_pending_idx")]
 
     def __str__(self):
-        return f"{self.get_kind_display()} to {self.to}"
+        return gettext("%(kind)s to %(to)s") % {"kind": self.get_kind_display(), "to": self.to}

@@ -16,7 +16,8 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import formats, timezone
 from django.utils.html import format_html
-from django.utils.translation import ngettext
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
 from django_prose_editor.widgets import importmap
 
 from taskforce.admin import VersionedAdmin, record_in_history
@@ -63,18 +64,23 @@ class SavedWithTheArticleFormSet(BaseInlineFormSet):
         if saving_draft(self.data) and self.has_changed():
             name = self.model._meta.verbose_name_plural
             raise ValidationError(
-                f"{name.capitalize()} are not part of draft changes: save them with Save "
-                "(they apply at once), or undo these changes before saving draft changes."
+                gettext(
+                    "%(items)s are not part of draft changes: save them with Save (they apply "
+                    "at once), or undo these changes before saving draft changes."
+                )
+                % {"items": str(name).capitalize()}
             )
 
 
 class ArticleAdminForm(forms.ModelForm):
     changes_publish_at = forms.SplitDateTimeField(
-        label="Publish the draft changes at",
+        label=_("Publish the draft changes at"),
         required=False,
         widget=widgets.AdminSplitDateTime,
-        help_text="With “Save as draft changes”: the changes go live at this time. "
-        "Blank: they wait until you publish them with Save.",
+        help_text=_(
+            "With “Save as draft changes”: the changes go live at this time. "
+            "Blank: they wait until you publish them with Save."
+        ),
     )
     # What draft changes leave alone: they change what the article says, not where or when.
     NOT_IN_DRAFTS = ["slug", "status", "publish_at"]
@@ -93,20 +99,26 @@ class ArticleAdminForm(forms.ModelForm):
                 if name in self.changed_data:
                     self.add_error(
                         name,
-                        "Draft changes hold what the article says and shows; change this "
-                        "with Save (it applies at once), or undo it.",
+                        gettext(
+                            "Draft changes hold what the article says and shows; change this "
+                            "with Save (it applies at once), or undo it."
+                        ),
                     )
             if scheduled and scheduled <= timezone.now():
                 self.add_error(
                     "changes_publish_at",
-                    "Choose a time in the future, or leave it blank to publish the changes "
-                    "yourself.",
+                    gettext(
+                        "Choose a time in the future, or leave it blank to publish the changes "
+                        "yourself."
+                    ),
                 )
             return cleaned
         if scheduled and "changes_publish_at" in self.changed_data:
             self.add_error(
                 "changes_publish_at",
-                "Save publishes the changes now; to schedule them, use Save as draft changes.",
+                gettext(
+                    "Save publishes the changes now; to schedule them, use Save as draft changes."
+                ),
             )
         self._publish_now_rather_than_backdated(cleaned)
         return cleaned
@@ -124,7 +136,9 @@ class ArticleAdminForm(forms.ModelForm):
 
 class EmbargoLinkForm(forms.ModelForm):
     revoke = forms.BooleanField(
-        required=False, help_text="The link stops working at once and says it was withdrawn."
+        label=_("Revoke"),
+        required=False,
+        help_text=_("The link stops working at once and says it was withdrawn."),
     )
 
     class Meta:
@@ -150,34 +164,40 @@ class EmbargoLinkInline(admin.TabularInline):
     extra = 0
     fields = ["recipient", "expires_at", "address", "opened", "link_state", "revoke"]
     readonly_fields = ["address", "opened", "link_state"]
-    verbose_name_plural = "Embargo links (private previews for journalists before publication)"
+    verbose_name_plural = _("Embargo links (private previews for journalists before publication)")
 
     def has_delete_permission(self, request, obj=None):
         return False  # revoked, not deleted: the record of who had the article stays
 
-    @admin.display(description="private address")
+    @admin.display(description=_("private address"))
     def address(self, link):
         if not link.pk:
-            return "Made when you save."
+            return gettext("Made when you save.")
         return format_html('<code class="embargo-address">{}</code>', link.address)
 
-    @admin.display(description="opened")
+    @admin.display(description=_("opened"))
     def opened(self, link):
         if not link.open_count:
-            return "never"
-        times = ngettext("%d time", "%d times", link.open_count) % link.open_count
-        return f"{times}, last {when(link.last_opened_at)}"
+            return gettext("never")
+        return ngettext(
+            "%(count)d time, last %(when)s",
+            "%(count)d times, last %(when)s",
+            link.open_count,
+        ) % {"count": link.open_count, "when": when(link.last_opened_at)}
 
-    @admin.display(description="state")
+    @admin.display(description=_("state"))
     def link_state(self, link):
         if not link.pk:
             return "—"
+        state = link.state()
+        if state == "revoked" and link.revoked_at:
+            return gettext("revoked %(when)s") % {"when": when(link.revoked_at)}
         return {
-            "revoked": f"revoked {when(link.revoked_at)}" if link.revoked_at else "revoked",
-            "published": "article published: opens the public page",
-            "expired": "expired",
-            "active": "active",
-        }[link.state()]
+            "revoked": gettext("revoked"),
+            "published": gettext("article published: opens the public page"),
+            "expired": gettext("expired"),
+            "active": gettext("active"),
+        }[state]
 
 
 @admin.register(Article)
@@ -198,23 +218,25 @@ class ArticleAdmin(VersionedAdmin):
     def get_fieldsets(self, request, obj=None):
         fieldsets = [
             (None, {"fields": ["title", "slug", "summary", "body"]}),
-            ("Publishing", {"fields": ["status", "publish_at", "created", "updated"]}),
+            (_("Publishing"), {"fields": ["status", "publish_at", "created", "updated"]}),
         ]
         if self._can_save_draft(request, obj):
             fieldsets.append(
                 (
-                    "Draft changes",
+                    _("Draft changes"),
                     {
                         "fields": ["changes_publish_at"],
-                        "description": "This article is live. “Save” changes the public page "
-                        "at once; “Save as draft changes” keeps your changes aside, to preview "
-                        "and publish later or at a time you choose.",
+                        "description": _(
+                            "This article is live. “Save” changes the public page at once; "
+                            "“Save as draft changes” keeps your changes aside, to preview and "
+                            "publish later or at a time you choose."
+                        ),
                     },
                 )
             )
         fieldsets += [
-            ("Filing", {"fields": ["topics", "organisations"]}),
-            ("Image", {"fields": ["image", "image_preview", "image_alt"]}),
+            (_("Filing"), {"fields": ["topics", "organisations"]}),
+            (_("Image"), {"fields": ["image", "image_preview", "image_alt"]}),
         ]
         return self._patch_fieldsets(fieldsets)
 
@@ -287,7 +309,7 @@ class ArticleAdmin(VersionedAdmin):
         draft = getattr(form.instance, "editing_draft", None)
         if draft is not None:
             draft.delete()
-            messages.success(request, "The draft changes are now on the public page.")
+            messages.success(request, gettext("The draft changes are now on the public page."))
 
     def save_formset(self, request, form, formset, change):
         if formset.model is EmbargoLink:
@@ -298,8 +320,10 @@ class ArticleAdmin(VersionedAdmin):
 
     def construct_change_message(self, request, form, formsets, add=False):
         if getattr(form.instance, "saved_draft", None):
-            changed = [str(form.fields[name].label) for name in form.changed_data]
-            return "Saved draft changes, not yet public: " + (", ".join(changed) or "no field")
+            changed = ", ".join(str(form.fields[name].label) for name in form.changed_data)
+            return gettext("Saved draft changes, not yet public: %(fields)s") % {
+                "fields": changed or gettext("no field")
+            }
         return super().construct_change_message(request, form, formsets, add)
 
     def response_change(self, request, obj):
@@ -308,17 +332,19 @@ class ArticleAdmin(VersionedAdmin):
             return super().response_change(request, obj)
         preview = reverse("admin:news_article_draft_preview", args=[obj.pk])
         timing = (
-            f"They go live on {when(draft.publish_at)}."
+            gettext("They go live on %(when)s.") % {"when": when(draft.publish_at)}
             if draft.publish_at
-            else "Publish them with Save when they are ready."
+            else gettext("Publish them with Save when they are ready.")
         )
         self.message_user(
             request,
             format_html(
-                'Draft changes saved; the public page is unchanged. <a href="{}">Preview them</a>. '
-                "{}",
-                preview,
-                timing,
+                gettext(
+                    "Draft changes saved; the public page is unchanged. "
+                    '<a href="{preview_url}">Preview them</a>. {timing}'
+                ),
+                preview_url=preview,
+                timing=timing,
             ),
             messages.SUCCESS,
         )
@@ -353,7 +379,7 @@ class ArticleAdmin(VersionedAdmin):
             raise PermissionDenied
         draft = ArticleDraft.objects.filter(article=article).first()
         if draft is None:
-            raise Http404("This article has no draft changes.")
+            raise Http404(gettext("This article has no draft changes."))
         draft.article = article
         return draft
 
@@ -383,15 +409,16 @@ class ArticleAdmin(VersionedAdmin):
             **self.admin_site.each_context(request),
             "opts": self.model._meta,
             "object": live,
-            "title": f"Draft changes to {live}",
-            "from_label": "the published article",
-            "to_label": f"the draft changes saved {when(draft.saved_at)}",
+            "title": gettext("Draft changes to %(article)s") % {"article": live},
+            "from_label": gettext("the published article"),
+            "to_label": gettext("the draft changes saved %(when)s")
+            % {"when": when(draft.saved_at)},
             "changes": field_changes(
                 Article, field_values(live, fields), field_values(draft.as_article(), fields)
             ),
             "back_url": change_url,
-            "back_label": "Back to the draft changes",
-            "back_crumb": "Draft changes",
+            "back_label": gettext("Back to the draft changes"),
+            "back_crumb": gettext("Draft changes"),
         }
         return TemplateResponse(request, "admin/versions/compare.html", context)
 
@@ -400,64 +427,68 @@ class ArticleAdmin(VersionedAdmin):
         change_url = reverse("admin:news_article_change", args=[draft.article.pk])
         if request.method == "POST":
             draft.delete()
-            self.log_change(request, draft.article, "Discarded the draft changes.")
-            self.message_user(request, "The draft changes were discarded.", messages.SUCCESS)
+            self.log_change(request, draft.article, gettext("Discarded the draft changes."))
+            self.message_user(
+                request, gettext("The draft changes were discarded."), messages.SUCCESS
+            )
             return HttpResponseRedirect(change_url)
         context = {
             **self.admin_site.each_context(request),
             "opts": self.model._meta,
             "object": draft.article,
             "draft_saved": when(draft.saved_at),
-            "title": "Discard the draft changes?",
+            "title": gettext("Discard the draft changes?"),
             "change_url": change_url,
         }
         return TemplateResponse(request, "admin/news/article/discard_draft.html", context)
 
     # The list.
 
-    @admin.display(description="image")
+    @admin.display(description=_("image"))
     def thumbnail(self, article):
         return admin_thumbnail(article.image, article.image_thumbnail)
 
-    @admin.display(description="image as shown on the site")
+    @admin.display(description=_("image as shown on the site"))
     def image_preview(self, article):
         return admin_preview(
             article.picture, width=article.image_width, height=article.image_height
         )
 
-    @admin.display(description="state", ordering="status")
+    @admin.display(description=_("state"), ordering="status")
     def state(self, article):
         if article.status == Article.Status.DRAFT:
-            return "Draft"
+            return gettext("Draft")
         if article.is_scheduled:
-            return f"Scheduled for {when(article.publish_at)}"
+            return gettext("Scheduled for %(when)s") % {"when": when(article.publish_at)}
         draft = article.pending_draft
         if draft is None:
-            return "Published"
+            return gettext("Published")
         if draft.publish_at:
-            return f"Published; changes scheduled for {when(draft.publish_at)}"
-        return "Published; draft changes waiting"
+            return gettext("Published; changes scheduled for %(when)s") % {
+                "when": when(draft.publish_at)
+            }
+        return gettext("Published; draft changes waiting")
 
-    @admin.display(boolean=True, description="live on the site")
+    @admin.display(boolean=True, description=_("live on the site"))
     def is_live(self, article):
         return article.is_live
 
-    @admin.action(description="Publish the selected articles (scheduled ones at their time)")
+    @admin.action(description=_("Publish the selected articles (scheduled ones at their time)"))
     def publish(self, request, queryset):
         drafts = list(queryset.exclude(status=Article.Status.PUBLISHED))
         count = Article.objects.filter(pk__in=[article.pk for article in drafts]).publish()
-        record_in_history(request, drafts, "Published (list action).")
+        record_in_history(request, drafts, gettext("Published (list action)."))
         self.message_user(
             request,
             ngettext("%d article published.", "%d articles published.", count) % count,
             messages.SUCCESS,
         )
 
-    @admin.action(description="Unpublish the selected articles (back to draft)")
+    @admin.action(description=_("Unpublish the selected articles (back to draft)"))
     def unpublish(self, request, queryset):
         published = list(queryset.filter(status=Article.Status.PUBLISHED))
         count = Article.objects.filter(pk__in=[article.pk for article in published]).unpublish()
-        record_in_history(request, published, "Returned to draft (list action).")
+        record_in_history(request, published, gettext("Returned to draft (list action)."))
         self.message_user(
             request,
             ngettext("%d article returned to draft.", "%d articles returned to draft.", count)

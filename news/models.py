@@ -8,6 +8,8 @@ from django.db import models, transaction
 from django.db.models import Case, Exists, F, Min, OuterRef, Prefetch, Q, Value, When
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from django_prose_editor.fields import ProseEditorField
 
 from taskforce.cache import bump_content_version
@@ -47,15 +49,17 @@ class TopicQuerySet(TranslatedQuerySet):
 
 
 class Topic(Translated, models.Model):
-    name = models.CharField(max_length=100, unique=True)
-    slug = models.SlugField(unique=True)
-    description = models.TextField(blank=True)
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    slug = models.SlugField(_("slug"), unique=True)
+    description = models.TextField(_("description"), blank=True)
 
     objects = TopicQuerySet.as_manager()
 
     translation_key_field = "name"
 
     class Meta:
+        verbose_name = _("topic")
+        verbose_name_plural = _("topics")
         ordering = ["name"]
 
     def __str__(self):
@@ -144,14 +148,17 @@ class ArticleContent(Translated, Illustrated):
     it, so a draft is previewed and published field for field.
     """
 
-    title = models.CharField(max_length=200)
+    title = models.CharField(_("title"), max_length=200)
     summary = models.TextField(
-        max_length=500, help_text="The standfirst: one or two sentences shown in lists and feeds."
+        _("summary"),
+        max_length=500,
+        help_text=_("The standfirst: one or two sentences shown in lists and feeds."),
     )
     body = ProseEditorField(
+        _("body"),
         config={"extensions": EDITOR_EXTENSIONS},
         sanitize=sanitize_html,
-        help_text="Headings, lists, links and emphasis; anything else is removed on save.",
+        help_text=_("Headings, lists, links and emphasis; anything else is removed on save."),
     )
 
     # Changes to these alone add or remove the article from no list (taskforce/cache.py);
@@ -176,20 +183,24 @@ class ArticleContent(Translated, Illustrated):
 
 class Article(ArticleContent):
     class Status(models.TextChoices):
-        DRAFT = "draft", "Draft"
-        PUBLISHED = "published", "Published"
+        DRAFT = "draft", _("Draft")
+        PUBLISHED = "published", _("Published")
 
-    slug = models.SlugField(max_length=200, unique=True)
-    status = models.CharField(max_length=10, choices=Status, default=Status.DRAFT)
+    slug = models.SlugField(_("slug"), max_length=200, unique=True)
+    status = models.CharField(_("status"), max_length=10, choices=Status, default=Status.DRAFT)
     publish_at = models.DateTimeField(
-        "publish time",
+        _("publish time"),
         default=timezone.now,
-        help_text="A future time schedules the article: it appears on the site at that time.",
+        help_text=_("A future time schedules the article: it appears on the site at that time."),
     )
-    topics = models.ManyToManyField(Topic, blank=True, related_name="articles")
-    organisations = models.ManyToManyField(Organisation, blank=True, related_name="articles")
-    created = models.DateTimeField(auto_now_add=True)
-    updated = models.DateTimeField(auto_now=True)
+    topics = models.ManyToManyField(
+        Topic, verbose_name=_("topics"), blank=True, related_name="articles"
+    )
+    organisations = models.ManyToManyField(
+        Organisation, verbose_name=_("organisations"), blank=True, related_name="articles"
+    )
+    created = models.DateTimeField(_("created"), auto_now_add=True)
+    updated = models.DateTimeField(_("updated"), auto_now=True)
     # Filled by database triggers on PostgreSQL from the title, summary and body in
     # English and in French; unused elsewhere.
     search_vector = SearchVectorField(null=True, editable=False)
@@ -198,6 +209,8 @@ class Article(ArticleContent):
     objects = ArticleManager()
 
     class Meta(ArticleContent.Meta):
+        verbose_name = _("article")
+        verbose_name_plural = _("articles")
         ordering = ["-publish_at", "-pk"]
         indexes = [
             # Lists read it in their order; search tests every matching quote against the
@@ -260,19 +273,27 @@ class ArticleDraft(ArticleContent):
     was until they are published, by an editor or at `publish_at`.
     """
 
-    article = models.OneToOneField(Article, on_delete=models.CASCADE, related_name="draft")
-    topics = models.ManyToManyField(Topic, blank=True, related_name="+")
-    organisations = models.ManyToManyField(Organisation, blank=True, related_name="+")
+    article = models.OneToOneField(
+        Article, verbose_name=_("article"), on_delete=models.CASCADE, related_name="draft"
+    )
+    topics = models.ManyToManyField(Topic, verbose_name=_("topics"), blank=True, related_name="+")
+    organisations = models.ManyToManyField(
+        Organisation, verbose_name=_("organisations"), blank=True, related_name="+"
+    )
     publish_at = models.DateTimeField(
-        "publish the changes at",
+        _("publish the changes at"),
         null=True,
         blank=True,
-        help_text="Blank: they wait until an editor publishes them.",
+        help_text=_("Blank: they wait until an editor publishes them."),
     )
     saved_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("saved by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
     )
-    saved_at = models.DateTimeField(auto_now=True)
+    saved_at = models.DateTimeField(_("saved at"), auto_now=True)
 
     objects = ArticleDraftQuerySet.as_manager()
 
@@ -282,8 +303,8 @@ class ArticleDraft(ArticleContent):
     BOOKKEEPING = {"id", "article", "publish_at", "saved_by", "saved_at"}
 
     class Meta(ArticleContent.Meta):
-        verbose_name = "draft changes"
-        verbose_name_plural = "draft changes"
+        verbose_name = _("draft changes")
+        verbose_name_plural = _("draft changes")
 
     @classmethod
     def content_fields(cls):
@@ -366,19 +387,24 @@ class EmbargoLink(models.Model):
     person (a journalist under embargo) until it expires or is revoked.
     """
 
-    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="embargo_links")
+    article = models.ForeignKey(
+        Article, verbose_name=_("article"), on_delete=models.CASCADE, related_name="embargo_links"
+    )
     recipient = models.CharField(
-        max_length=200, help_text="Who the link is for, e.g. “Jane Doe, Daily Planet”."
+        _("recipient"),
+        max_length=200,
+        help_text=_("Who the link is for, e.g. “Jane Doe, Daily Planet”."),
     )
     expires_at = models.DateTimeField(
-        "expires at", help_text="After this time the link shows only that it has expired."
+        _("expires at"), help_text=_("After this time the link shows only that it has expired.")
     )
     token = models.CharField(max_length=64, unique=True, editable=False, default=new_embargo_token)
-    revoked_at = models.DateTimeField("revoked at", null=True, blank=True, editable=False)
-    open_count = models.PositiveIntegerField("times opened", default=0, editable=False)
-    last_opened_at = models.DateTimeField("last opened", null=True, blank=True, editable=False)
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True, editable=False)
+    open_count = models.PositiveIntegerField(_("times opened"), default=0, editable=False)
+    last_opened_at = models.DateTimeField(_("last opened"), null=True, blank=True, editable=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
         on_delete=models.SET_NULL,
         null=True,
         blank=True,
@@ -393,7 +419,8 @@ class EmbargoLink(models.Model):
 
     class Meta:
         ordering = ["-created"]
-        verbose_name = "embargo link"
+        verbose_name = _("embargo link")
+        verbose_name_plural = _("embargo links")
 
     def __str__(self):
         return f"{self.recipient}: {self.article}"
@@ -408,10 +435,12 @@ class EmbargoLink(models.Model):
     def clean(self):
         if self.article_id and self._state.adding and self.article.is_live:
             raise ValidationError(
-                "This article is already public: share its address instead of an embargo link."
+                gettext(
+                    "This article is already public: share its address instead of an embargo link."
+                )
             )
         if self.expires_at and self._state.adding and self.expires_at <= timezone.now():
-            raise ValidationError({"expires_at": "Choose a time in the future."})
+            raise ValidationError({"expires_at": gettext("Choose a time in the future.")})
 
     def state(self, now=None):
         now = now or timezone.now()

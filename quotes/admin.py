@@ -6,6 +6,7 @@ inline added. Without the quotes app, articles keep their plain admin.
 """
 
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 from modeltranslation.admin import TranslationStackedInline
 
 from news.admin import ArticleAdmin, SavedWithTheArticleFormSet
@@ -27,11 +28,11 @@ class PersonAdmin(VersionedAdmin):
     fields = ["name", "slug", "role", "organisation", "photo", "photo_preview", "photo_alt"]
     readonly_fields = ["photo_preview"]
 
-    @admin.display(description="photo")
+    @admin.display(description=_("photo"))
     def thumbnail(self, person):
         return admin_thumbnail(person.photo, person.photo_thumbnail)
 
-    @admin.display(description="photo as shown on the site")
+    @admin.display(description=_("photo as shown on the site"))
     def photo_preview(self, person):
         return admin_preview(person.picture, width=person.photo_width, height=person.photo_height)
 

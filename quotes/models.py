@@ -4,6 +4,8 @@ from django.core.exceptions import ValidationError
 from django.db import connection, models
 from django.db.models import Exists, OuterRef, Q, Subquery
 from django.urls import reverse
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from imagekit.models import ImageSpecField
 from modeltranslation.utils import build_localized_fieldname
 
@@ -91,31 +93,39 @@ def attach_quote_previews(people, count=QUOTES_PER_PERSON_PREVIEW):
 
 
 class Person(Translated, models.Model):
-    name = models.CharField(max_length=200)
-    slug = models.SlugField(unique=True)
+    name = models.CharField(_("name"), max_length=200)
+    slug = models.SlugField(_("slug"), unique=True)
     role = models.CharField(
-        "role or title",
+        _("role or title"),
         max_length=200,
         blank=True,
-        help_text="Current role, e.g. ISO Secretary-General.",
+        help_text=_("Current role, e.g. ISO Secretary-General."),
     )
     organisation = models.ForeignKey(
-        Organisation, on_delete=models.PROTECT, null=True, blank=True, related_name="people"
+        Organisation,
+        verbose_name=_("organisation"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="people",
     )
     photo = UploadedImageField(
+        _("photo"),
         upload_to=ImagePath("people"),
         blank=True,
         width_field="photo_width",
         height_field="photo_height",
-        help_text="A JPEG, PNG, WebP or GIF portrait. Pages show copies resized for each screen.",
+        help_text=_(
+            "A JPEG, PNG, WebP or GIF portrait. Pages show copies resized for each screen."
+        ),
     )
     photo_width = models.PositiveIntegerField(null=True, blank=True, editable=False)
     photo_height = models.PositiveIntegerField(null=True, blank=True, editable=False)
     photo_alt = models.CharField(
-        "photo alt text",
+        _("photo alt text"),
         max_length=250,
         blank=True,
-        help_text="What the photo shows. Required with a photo.",
+        help_text=_("What the photo shows. Required with a photo."),
     )
     # Renditions, made when the photo is saved (taskforce/images.py).
     photo_240 = ImageSpecField(source="photo", spec=rendition(240))
@@ -131,12 +141,13 @@ class Person(Translated, models.Model):
         ordering = ["name"]
         # /quotes/ pages people by name: read in order, it stops after a page of them.
         indexes = [models.Index(fields=["name"], name="person_name_idx")]
-        verbose_name_plural = "people"
+        verbose_name = _("person")
+        verbose_name_plural = _("people")
         constraints = [
             models.CheckConstraint(
                 condition=Q(photo="") | ~Q(photo_alt=""),
                 name="quotes_person_photo_has_alt_text",
-                violation_error_message="A photo needs alt text.",
+                violation_error_message=_("A photo needs alt text."),
             ),
         ]
 
@@ -148,7 +159,9 @@ class Person(Translated, models.Model):
 
     def clean(self):
         if self.photo and not self.photo_alt.strip():
-            raise ValidationError({"photo_alt": "Describe the photo for people who cannot see it."})
+            raise ValidationError(
+                {"photo_alt": gettext("Describe the photo for people who cannot see it.")}
+            )
 
     @property
     def picture(self):
@@ -213,26 +226,35 @@ QuoteManager = SearchableManager.from_queryset(QuoteQuerySet)
 
 
 class Quote(Translated, models.Model):
-    text = models.TextField(help_text="The words exactly as spoken, without quotation marks.")
-    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="quotes")
+    text = models.TextField(
+        _("text"), help_text=_("The words exactly as spoken, without quotation marks.")
+    )
+    person = models.ForeignKey(
+        Person, verbose_name=_("person"), on_delete=models.PROTECT, related_name="quotes"
+    )
     speaker_role = models.CharField(
-        "speaker's role when quoted",
+        _("speaker's role when quoted"),
         max_length=200,
         blank=True,
-        help_text="Left blank, the person's current role is filled in.",
+        help_text=_("Left blank, the person's current role is filled in."),
     )
     article = models.ForeignKey(
         Article,
+        verbose_name=_("article"),
         on_delete=models.SET_NULL,
         null=True,
         blank=True,
         related_name="quotes",
-        help_text="The article the quote appeared in.",
+        help_text=_("The article the quote appeared in."),
     )
-    featured = models.BooleanField(default=False, help_text="Shown on the home page.")
-    order = models.PositiveIntegerField(default=0, help_text="Lower numbers come first.")
-    created = models.DateTimeField(auto_now_add=True)
-    updated = models.DateTimeField(auto_now=True)
+    featured = models.BooleanField(
+        _("featured"), default=False, help_text=_("Shown on the home page.")
+    )
+    order = models.PositiveIntegerField(
+        _("order"), default=0, help_text=_("Lower numbers come first.")
+    )
+    created = models.DateTimeField(_("created"), auto_now_add=True)
+    updated = models.DateTimeField(_("updated"), auto_now=True)
     # Filled by database triggers on PostgreSQL from the text, in English and in French,
     # and the speaker's name; unused elsewhere.
     search_vector = SearchVectorField(null=True, editable=False)
@@ -243,6 +265,8 @@ class Quote(Translated, models.Model):
     translation_key_field = "text"
 
     class Meta:
+        verbose_name = _("quote")
+        verbose_name_plural = _("quotes")
         ordering = ["order", "pk"]
         indexes = [
             models.Index(fields=["featured", "order"], name="quotes_quote_featured_idx"),

@@ -7,6 +7,8 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import formats, timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from modeltranslation.admin import TranslationAdmin
 from reversion.admin import VersionAdmin
 from reversion.models import Version
@@ -15,9 +17,9 @@ from .images import UploadedImageField, stored_file_exists
 from .models import Organisation
 from .versions import field_changes
 
-admin.site.site_header = "Joint Task Force administration"
-admin.site.site_title = "Joint Task Force admin"
-admin.site.index_title = "Content and events"
+admin.site.site_header = _("Joint Task Force administration")
+admin.site.site_title = _("Joint Task Force admin")
+admin.site.index_title = _("Content and events")
 # Lists get the whole width of a 1280 px screen; the breadcrumbs lead back to every list.
 admin.site.enable_nav_sidebar = False
 
@@ -56,10 +58,19 @@ def keep_versions(request, objects, message):
             reversion.add_to_revision(obj)
 
 
+def saved_at(version):
+    return formats.date_format(timezone.localtime(version.revision.date_created), "j F Y, H:i T")
+
+
 def describe_version(version, by=True):
-    saved = formats.date_format(timezone.localtime(version.revision.date_created), "j F Y, H:i T")
+    """ "the version saved 14 October 2020, 14:00 UTC by editor", as the comparison names it."""
     user = version.revision.user
-    return f"the version saved {saved}" + (f" by {user.get_username()}" if by and user else "")
+    if by and user:
+        return gettext("the version saved %(when)s by %(user)s") % {
+            "when": saved_at(version),
+            "user": user.get_username(),
+        }
+    return gettext("the version saved %(when)s") % {"when": saved_at(version)}
 
 
 class VersionedAdmin(TranslationAdmin, VersionAdmin):
@@ -123,29 +134,30 @@ class VersionedAdmin(TranslationAdmin, VersionAdmin):
         versions = self.versions_of(object_id)
         chosen = [request.GET.get("from", ""), request.GET.get("to", "")]
         if not all(pk.isdigit() for pk in chosen) or chosen[0] == chosen[1]:
-            messages.warning(request, "Choose two different versions to compare.")
+            messages.warning(request, gettext("Choose two different versions to compare."))
             return redirect(history_url)
         found = {version.pk: version for version in versions.filter(pk__in=chosen)}
         if len(found) != 2:
-            messages.warning(request, "Those versions are not versions of this item.")
+            messages.warning(request, gettext("Those versions are not versions of this item."))
             return redirect(history_url)
         old, new = sorted(found.values(), key=lambda version: version.pk)
         context = {
             **self.admin_site.each_context(request),
             "opts": opts,
             "object": obj,
-            "title": f"Compare versions of {obj}",
+            "title": gettext("Compare versions of %(item)s") % {"item": obj},
             "from_label": describe_version(old),
             "to_label": describe_version(new),
             "changes": field_changes(self.model, old.field_dict, new.field_dict),
             "back_url": history_url,
-            "back_label": "Back to the history",
-            "back_crumb": "History",
+            "back_label": gettext("Back to the history"),
+            "back_crumb": gettext("History"),
             "restore_url": reverse(
                 f"admin:{opts.app_label}_{opts.model_name}_revision",
                 args=[quote(object_id), old.pk],
             ),
-            "restore_label": f"the older version ({describe_version(old, by=False)})",
+            "restore_label": gettext("Restore the older version (%(version)s)")
+            % {"version": describe_version(old, by=False)},
         }
         return TemplateResponse(request, "admin/versions/compare.html", context)
 
@@ -154,17 +166,18 @@ class VersionedAdmin(TranslationAdmin, VersionAdmin):
 
     def revision_view(self, request, object_id, version_id, extra_context=None):
         version = get_object_or_404(self.versions_of(unquote(object_id)), pk=version_id)
-        saved = describe_version(version, by=False).removeprefix("the version ")
         request.restoring_version = version
         context = {
-            "title": f"Restore {version.object_repr}",
+            "title": gettext("Restore %(item)s") % {"item": version.object_repr},
             "revert": True,
             **(extra_context or {}),
         }
         with self.create_revision(request):
             response = self.changeform_view(request, object_id, request.path, context)
             if request.method == "POST" and response.status_code == 302:
-                reversion.set_comment(f"Restored the version {saved}.")
+                reversion.set_comment(
+                    gettext("Restored the version saved %(when)s.") % {"when": saved_at(version)}
+                )
         context_data = getattr(response, "context_data", None) or {}
         if "adminform" in context_data and not response.is_rendered:
             response.template_name = self.revision_form_template
@@ -235,11 +248,20 @@ class VersionedAdmin(TranslationAdmin, VersionAdmin):
     @staticmethod
     def _say_image_is_gone(request, field, *, kept):
         if request.method == "GET":
-            outcome = "the current one is kept" if kept else "it is left empty"
+            params = {"field": field.verbose_name}
             messages.warning(
                 request,
-                f"The {field.verbose_name} of this version is no longer stored (it was "
-                f"replaced or removed since); {outcome}.",
+                gettext(
+                    "The %(field)s of this version is no longer stored (it was replaced or "
+                    "removed since); the current one is kept."
+                )
+                % params
+                if kept
+                else gettext(
+                    "The %(field)s of this version is no longer stored (it was replaced or "
+                    "removed since); it is left empty."
+                )
+                % params,
             )
 
 

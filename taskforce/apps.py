@@ -2,11 +2,12 @@ from django.apps import AppConfig
 from django.core.management import call_command
 from django.db.backends.signals import connection_created
 from django.db.models.signals import post_migrate
+from django.utils.translation import gettext_lazy as _
 
 
 class TaskforceConfig(AppConfig):
     name = "taskforce"
-    verbose_name = "Site"
+    verbose_name = _("Site")
 
     def ready(self):
         from . import cache, checks, images, outages, postgres  # noqa: F401  (checks: the deploy checks)

@@ -21,11 +21,12 @@ from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models.fields.files import ImageFieldFile
 from django.db.models.signals import post_delete, post_init, post_save, pre_save
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.deconstruct import deconstructible
 from django.utils.html import format_html
-from django.utils.text import slugify
+from django.utils.text import format_lazy, slugify
 from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from imagekit import ImageSpec
 from imagekit.cachefiles import ImageCacheFile
 from imagekit.models import ImageSpecField
@@ -51,7 +52,7 @@ def max_upload_bytes():
 
 
 def _megabytes(size):
-    return f"{size / (1024 * 1024):.1f} MB"
+    return gettext("%(size)s MB") % {"size": formats.number_format(size / (1024 * 1024), 1)}
 
 
 def check_image(file):
@@ -61,8 +62,10 @@ def check_image(file):
     """
     if file.size > max_upload_bytes():
         raise ValidationError(
-            "This file is %(size)s; an image can be at most %(limit)s MB. "
-            "Export it smaller (2000 pixels wide is plenty) and upload it again.",
+            _(
+                "This file is %(size)s; an image can be at most %(limit)s MB. "
+                "Export it smaller (2000 pixels wide is plenty) and upload it again."
+            ),
             code="too_large",
             params={"size": _megabytes(file.size), "limit": settings.IMAGE_MAX_UPLOAD_MB},
         )
@@ -70,7 +73,7 @@ def check_image(file):
         image_format, (width, height) = image.format, image.size
     if image_format not in ACCEPTED_FORMATS:
         raise ValidationError(
-            "This is a %(format)s image; upload a JPEG, PNG, WebP or GIF instead.",
+            _("This is a %(format)s image; upload a JPEG, PNG, WebP or GIF instead."),
             code="unsupported_format",
             params={"format": image_format},
         )
@@ -98,8 +101,10 @@ def _read_by_pillow(file):
         raise ValidationError(_too_many_pixels(), code="too_many_pixels") from None
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError):
         raise ValidationError(
-            "This file is not an image we can use: upload a JPEG, PNG, WebP or GIF "
-            "(SVG and other formats are not accepted).",
+            _(
+                "This file is not an image we can use: upload a JPEG, PNG, WebP or GIF "
+                "(SVG and other formats are not accepted)."
+            ),
             code="invalid_image",
         ) from None
     finally:
@@ -107,11 +112,16 @@ def _read_by_pillow(file):
 
 
 def _too_many_pixels(width=None, height=None):
-    size = f"is {width} by {height} pixels" if width else "has too many pixels"
-    return (
-        f"This image {size}; at most {MAX_PIXELS // 1_000_000} million pixels are accepted "
+    limit = MAX_PIXELS // 1_000_000
+    if width:
+        return gettext(
+            "This image is %(width)s by %(height)s pixels; at most %(limit)s million pixels "
+            "are accepted (e.g. 7700 by 5200). Export it smaller and upload it again."
+        ) % {"width": width, "height": height, "limit": limit}
+    return gettext(
+        "This image has too many pixels; at most %(limit)s million pixels are accepted "
         "(e.g. 7700 by 5200). Export it smaller and upload it again."
-    )
+    ) % {"limit": limit}
 
 
 def with_extension(name, extension):
@@ -125,7 +135,10 @@ class ImageUploadField(forms.ImageField):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.help_text = f"{self.help_text} At most {settings.IMAGE_MAX_UPLOAD_MB} MB.".strip()
+        limit = format_lazy(
+            _("At most {limit} MB."), limit=formats.number_format(settings.IMAGE_MAX_UPLOAD_MB)
+        )
+        self.help_text = format_lazy("{} {}", self.help_text, limit) if self.help_text else limit
 
     def to_python(self, data):
         file = forms.FileField.to_python(self, data)
@@ -325,11 +338,10 @@ def admin_preview(picture, *, width, height):
     if picture is None:
         return "—"
     return format_html(
-        '<img class="admin-image-preview" src="{}" alt="{}" width="240"><br>{} by {} pixels',
+        '<img class="admin-image-preview" src="{}" alt="{}" width="240"><br>{}',
         picture.url_for(480),
         picture.alt,
-        width,
-        height,
+        gettext("%(width)s by %(height)s pixels") % {"width": width, "height": height},
     )
 
 
@@ -365,19 +377,20 @@ class Illustrated(models.Model):
     """
 
     image = UploadedImageField(
+        _("image"),
         upload_to=ImagePath(),
         blank=True,
         width_field="image_width",
         height_field="image_height",
-        help_text="A JPEG, PNG, WebP or GIF. Pages show copies resized for each screen.",
+        help_text=_("A JPEG, PNG, WebP or GIF. Pages show copies resized for each screen."),
     )
     image_width = models.PositiveIntegerField(null=True, blank=True, editable=False)
     image_height = models.PositiveIntegerField(null=True, blank=True, editable=False)
     image_alt = models.CharField(
-        "image alt text",
+        _("image alt text"),
         max_length=250,
         blank=True,
-        help_text="What the image shows, for people who cannot see it. Required with an image.",
+        help_text=_("What the image shows, for people who cannot see it. Required with an image."),
     )
     # Made when the image is saved.
     image_480 = ImageSpecField(source="image", spec=rendition(480))
@@ -392,7 +405,7 @@ class Illustrated(models.Model):
             models.CheckConstraint(
                 condition=models.Q(image="") | ~models.Q(image_alt=""),
                 name="%(app_label)s_%(class)s_image_has_alt_text",
-                violation_error_message="An image needs alt text.",
+                violation_error_message=_("An image needs alt text."),
             ),
         ]
 

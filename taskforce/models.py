@@ -1,5 +1,6 @@
 from django.db import models
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 
 from .languages import Translated, TranslatedQuerySet, in_each_language
 
@@ -18,19 +19,24 @@ class OrganisationManager(models.Manager.from_queryset(OrganisationQuerySet)):
 class Organisation(Translated, models.Model):
     """A standards body (ITU, ISO, IEC) or a body they form together (WSC)."""
 
-    name = models.CharField(max_length=200, unique=True)
-    short_name = models.CharField(max_length=30, unique=True, help_text="E.g. ITU, ISO, IEC.")
-    slug = models.SlugField(unique=True)
-    website = models.URLField(blank=True)
+    name = models.CharField(_("name"), max_length=200, unique=True)
+    short_name = models.CharField(
+        _("short name"), max_length=30, unique=True, help_text=_("E.g. ITU, ISO, IEC.")
+    )
+    slug = models.SlugField(_("slug"), unique=True)
+    website = models.URLField(_("website"), blank=True)
     description = models.TextField(
+        _("description"),
         blank=True,
-        help_text="What the body is, in a sentence or two: the first thing its page says.",
+        help_text=_("What the body is, in a sentence or two: the first thing its page says."),
     )
     founded_the_task_force = models.BooleanField(
-        "founded the Task Force",
+        _("founded the Task Force"),
         default=False,
-        help_text="One of the bodies that formed the Task Force: named as such to search "
-        "engines on the home and about pages.",
+        help_text=_(
+            "One of the bodies that formed the Task Force: named as such to search "
+            "engines on the home and about pages."
+        ),
     )
 
     objects = OrganisationManager()
@@ -41,6 +47,8 @@ class Organisation(Translated, models.Model):
     translation_key_field = "name"
 
     class Meta:
+        verbose_name = _("organisation")
+        verbose_name_plural = _("organisations")
         ordering = ["short_name"]
 
     def __str__(self):

@@ -15,6 +15,7 @@ from django.db import models
 from django.utils import formats, timezone
 from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext, ngettext
 from django_prose_editor.fields import ProseEditorField
 
 from .languages import translated_field_names
@@ -22,7 +23,7 @@ from .languages import translated_field_names
 BLOCK_TAGS = {"p", "h2", "h3", "h4", "li", "blockquote", "hr", "br"}
 # Fields no editor sets: shown in neither the comparison nor the restore form's summary.
 UNCOMPARED = {"id", "created", "updated", "search_vector", "search_vector_fr"}
-HIDDEN_TEXT = '<span class="visually-hidden">{}</span>'
+HIDDEN_TEXT = '<span class="visually-hidden">{} </span>'
 
 
 class _TextBlocks(HTMLParser):
@@ -86,9 +87,11 @@ def inline_diff(old, new):
             parts.append(escape(removed))
             continue
         if removed.strip():
-            parts.append(format_html("<del>" + HIDDEN_TEXT + "{}</del>", "removed: ", removed))
+            parts.append(
+                format_html("<del>" + HIDDEN_TEXT + "{}</del>", gettext("removed:"), removed)
+            )
         if added.strip():
-            parts.append(format_html("<ins>" + HIDDEN_TEXT + "{}</ins>", "added: ", added))
+            parts.append(format_html("<ins>" + HIDDEN_TEXT + "{}</ins>", gettext("added:"), added))
         elif removed and not removed.strip():
             parts.append(escape(added))
     return mark_safe("".join(parts))
@@ -109,7 +112,9 @@ def blocks_diff(old_html, new_html):
         old_part, new_part = old_blocks[old_from:old_to], new_blocks[new_from:new_to]
         if operation == "equal":
             count = len(old_part)
-            label = "1 paragraph unchanged" if count == 1 else f"{count} paragraphs unchanged"
+            label = ngettext(
+                "%(count)d paragraph unchanged", "%(count)d paragraphs unchanged", count
+            ) % {"count": count}
             changes.append(BlockChange("unchanged", label))
             continue
         paired = min(len(old_part), len(new_part)) if operation == "replace" else 0
@@ -147,9 +152,9 @@ def display_value(field, value):
         return ", ".join(names) or "—"
     if isinstance(field, models.ForeignKey):
         related = field.related_model._base_manager.filter(pk=value).first()
-        return str(related) if related else f"(deleted: {value})"
+        return str(related) if related else gettext("(deleted: %(id)s)") % {"id": value}
     if isinstance(field, models.BooleanField):
-        return "Yes" if value else "No"
+        return gettext("Yes") if value else gettext("No")
     if isinstance(field, models.DateTimeField):
         return formats.date_format(timezone.localtime(value), "j F Y, H:i T")
     if isinstance(field, models.FileField):
@@ -191,7 +196,7 @@ def field_changes(model, old_fields, new_fields):
             change.blocks = blocks_diff(old, new)
             if all(block.kind == "unchanged" for block in change.blocks):
                 change.blocks = None
-                change.note = "Only the markup changed: the text reads the same."
+                change.note = gettext("Only the markup changed: the text reads the same.")
         elif isinstance(field, models.TextField | models.CharField) and not field.choices:
             change.inline = inline_diff(old or "", new or "")
         changes.append(change)
