@@ -183,8 +183,14 @@ AUTHENTICATION_BACKENDS = [
 ]
 
 # English and French: public pages live under /en/ and /fr/ (i18n_patterns); the admin
-# speaks the staff member's browser language. Translations: locale/<lang>/LC_MESSAGES.
+# speaks the staff member's browser language, or the one they chose in its header (a cookie
+# sent to /admin/ only, so public addresses keep following the browser).
+# Translations: locale/<lang>/LC_MESSAGES.
 LANGUAGE_CODE = "en"
+LANGUAGE_COOKIE_PATH = "/admin/"
+LANGUAGE_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=not DEBUG)
+LANGUAGE_COOKIE_HTTPONLY = True
+LANGUAGE_COOKIE_SAMESITE = "Lax"
 # Each named in itself, as the language switcher shows it.
 LANGUAGES = [("en", "English"), ("fr", "Français")]
 LOCALE_PATHS = [BASE_DIR / "locale"]

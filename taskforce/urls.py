@@ -3,6 +3,7 @@ from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.contrib.sitemaps import views as sitemap_views
 from django.urls import include, path
+from django.views.i18n import set_language
 
 from events.sitemaps import EventSitemap
 from news.sitemaps import ArticleSitemap, TopicSitemap
@@ -40,6 +41,8 @@ urlpatterns = [
         {"sitemaps": sitemaps},
         name="sitemap-section",
     ),
+    # The admin's language switch: a cookie that only /admin/ reads (LANGUAGE_COOKIE_PATH).
+    path("i18n/setlang/", set_language, name="set_language"),
     path("admin/", admin.site.urls),
 ]
 

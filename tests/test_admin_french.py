@@ -344,3 +344,28 @@ def test_the_same_pages_read_in_english_for_an_english_browser(english):
     article_page = page(english, f"/admin/news/article/{article.pk}/change/")
     assert "The standfirst: one or two sentences shown in lists and feeds." in article_page
     assert '<html lang="en"' in article_page
+
+
+def test_staff_switch_the_admin_to_french_from_its_header_and_the_public_site_is_unchanged(
+    english, client
+):
+    html = page(english, "/admin/events/event/")
+    assert 'action="/i18n/setlang/"' in html and ">Français</button>" in html
+
+    response = english.post("/i18n/setlang/", {"language": "fr", "next": "/admin/events/event/"})
+    assert response.status_code == 302 and response["Location"] == "/admin/events/event/"
+    cookie = response.cookies["django_language"]
+    assert cookie.value == "fr" and cookie["path"] == "/admin/" and cookie["httponly"]
+    french_list = page(english, "/admin/events/event/")
+    assert '<html lang="fr"' in french_list and ">English</button>" in french_list
+
+    # Browsers send it to /admin/ only: public addresses keep following the browser.
+    assert client.get("/", HTTP_ACCEPT_LANGUAGE="en")["Location"] == "/en/"
+
+
+def test_the_admin_sign_in_page_offers_the_other_language_too(client):
+    html = page(client, "/admin/login/")
+    assert ">Français</button>" in html
+    response = client.post("/i18n/setlang/", {"language": "xx", "next": "/admin/login/"})
+    assert response.status_code == 302
+    assert "django_language" not in response.cookies
