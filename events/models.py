@@ -11,11 +11,12 @@ from django.db import connection, models
 from django.db.models import Min, OuterRef, Prefetch, Q, Subquery, Value
 from django.db.models.functions import Lower
 from django.urls import reverse
-from django.utils import formats, timezone
+from django.utils import timezone
 from django.utils.translation import gettext, ngettext, pgettext
 from django.utils.translation import gettext_lazy as _
 from imagekit.models import ImageSpecField
 
+from taskforce.dates import format_date, format_time
 from taskforce.expressions import CountAll
 from taskforce.images import (
     ImagePath,
@@ -535,13 +536,13 @@ class Event(Translated, models.Model):
 
 
 def format_day(day):
-    """The day in the active language: "Wednesday 14 October 2020", "mercredi 14 octobre 2020"."""
-    return formats.date_format(day, "EVENT_DAY_FORMAT")
+    """The day in the active language: "Wednesday 1 October 2025", "mercredi 1er octobre 2025"."""
+    return format_date(day, "EVENT_DAY_FORMAT")
 
 
 def format_clock(moment):
     """The clock time in the active language: "14:00", "14 h 00"."""
-    return formats.time_format(moment, "EVENT_TIME_FORMAT")
+    return format_time(moment, "EVENT_TIME_FORMAT")
 
 
 class RegistrationQuerySet(models.QuerySet):

@@ -15,6 +15,7 @@ from django.utils import translation
 from tests.events_helpers import make_event
 from tests.makers import make_article
 from tests.sitemap_helpers import read_sitemap
+from tests.typography import EN_DASH, NBSP, NNBSP, at
 
 pytestmark = pytest.mark.django_db
 
@@ -137,9 +138,9 @@ def test_event_times_are_written_as_each_language_writes_them():
         end=datetime(2020, 10, 14, 15, 30, tzinfo=zone),
     )
     with translation.override("fr"):
-        french = "mercredi 14 octobre 2020, 14 h 00\N{EN DASH}15 h 30 CEST (Europe/Paris)"
+        french = f"mercredi 14 octobre 2020, {at(14)}{EN_DASH}{at(15, 30)} CEST (Europe/Paris)"
         assert event.when == french
-        assert event.moment(event.start) == "mercredi 14 octobre 2020, 14 h 00 CEST"
+        assert event.moment(event.start) == f"mercredi 14 octobre 2020, {at(14)} CEST"
     with translation.override("en"):
         assert event.when == "Wednesday 14 October 2020, 14:00\N{EN DASH}15:30 CEST (Europe/Paris)"
 
@@ -150,7 +151,7 @@ def test_event_pages_show_dates_and_seats_in_french(client):
     event = make_event(start=start, end=start.replace(hour=11), capacity=2)
     html = client.get(reverse("events:detail", kwargs={"slug": event.slug}).replace("/en/", "/fr/"))
     text = html.content.decode()
-    assert "mercredi 16 octobre 2030, 9 h 00" in text
+    assert f"mercredi 16 octobre 2030, {at(9)}" in text
     assert "2 places restantes" in text
     assert "S\N{RIGHT SINGLE QUOTATION MARK}inscrire" in text
 
@@ -236,9 +237,9 @@ def test_every_french_translation_is_done_and_not_fuzzy():
 
 def test_the_search_page_speaks_french(client):
     html = client.get("/fr/search/", {"q": "zeppelin", "year": "zzz"}).content.decode()
-    assert "0 résultat pour « zeppelin »." in html
-    assert "Rien ne date de « zzz » : toutes les années sont affichées." in html
-    assert "Aucun résultat parmi les citations pour « zeppelin »." in html
+    assert f"0 résultat pour «{NNBSP}zeppelin{NNBSP}»." in html
+    assert f"Rien ne date de «{NNBSP}zzz{NNBSP}»{NBSP}: toutes les années sont affichées." in html
+    assert f"Aucun résultat parmi les citations pour «{NNBSP}zeppelin{NNBSP}»." in html
 
 
 def test_event_managers_see_the_admins_own_actions_in_their_language(client, event_manager):

@@ -9,6 +9,7 @@ from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language_from_path
 
+from taskforce.dates import format_date
 from taskforce.languages import DEFAULT_LANGUAGE, active_language
 
 register = template.Library()
@@ -93,6 +94,16 @@ def iso8601(value):
     if isinstance(value, datetime):
         return value.isoformat(timespec="seconds")
     return value.isoformat() if value else ""
+
+
+@register.filter(expects_localtime=True)
+def written_date(value, format_name="DAY_FORMAT"):
+    """
+    A date as the active language writes it, with one of the named formats of
+    taskforce/formats ("DAY_FORMAT": "1 October 2025", "1er octobre 2025"; "MOMENT_FORMAT").
+    Pages use it rather than |date, so that each language's rules hold on every page.
+    """
+    return format_date(value, format_name)
 
 
 @register.simple_tag
