@@ -1,6 +1,7 @@
 """English and French: addresses per language, redirects, the switcher, dates and the catalogue."""
 
 import os
+import re
 import shutil
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -9,6 +10,7 @@ import pytest
 from babel.messages.pofile import read_po
 from django.conf import settings
 from django.core.management import call_command
+from django.test import Client
 from django.urls import reverse
 from django.utils import translation
 
@@ -109,6 +111,57 @@ def test_a_page_not_found_speaks_the_browsers_language(client):
     response = client.get("/no-such-page/", headers={"Accept-Language": "fr"})
     assert response.status_code == 404
     assert "Page introuvable" in response.content.decode()
+
+
+def switcher_link(response, language):
+    """Where the language switcher's link to `language` leads."""
+    html = response.content.decode()
+    switcher = html[html.index('<nav class="language-switcher"') :]
+    return re.search(rf'<a href="([^"]+)" hreflang="{language}"', switcher)[1]
+
+
+def test_the_switcher_on_a_page_not_found_leads_to_the_page_not_found_in_the_other_language(
+    client,
+):
+    english = client.get("/en/news/nope/")
+    assert english.status_code == 404
+    assert switcher_link(english, "fr") == "http://testserver/fr/news/nope/"
+    french = client.get("/fr/news/nope/")
+    assert french.status_code == 404
+    assert "Page introuvable" in french.content.decode()
+    assert switcher_link(french, "en") == "http://testserver/en/news/nope/"
+    unprefixed = client.get("/no-such-page/", headers={"Accept-Language": "fr"})
+    assert switcher_link(unprefixed, "en") == "http://testserver/en/no-such-page/"
+
+
+def test_the_switcher_on_a_forbidden_form_and_too_many_requests_keeps_the_address(
+    client, settings
+):
+    event = make_event(slug="forum")
+    form = {"name": "Ada", "email": "ada@example.org", "consent": "on"}
+    headers = {"Sec-Fetch-Site": "cross-site"}
+    forbidden = client.post("/fr/events/forum/register/", form, headers=headers)
+    assert forbidden.status_code == 403
+    assert switcher_link(forbidden, "en") == "http://testserver/en/events/forum/register/"
+    settings.REGISTRATION_RATE_LIMIT = "1/5m"
+    client.post(f"/en/events/{event.slug}/register/", form)
+    limited = client.post(f"/en/events/{event.slug}/register/", form)
+    assert limited.status_code == 429
+    assert switcher_link(limited, "fr") == "http://testserver/fr/events/forum/register/"
+    admin = Client(enforce_csrf_checks=True).post("/admin/login/", {"username": "x"})
+    assert admin.status_code == 403
+    assert switcher_link(admin, "fr") == "http://testserver/admin/login/"
+
+
+def test_the_server_error_page_speaks_the_pages_language_and_switches(client, settings):
+    settings.ROOT_URLCONF = "tests.urls_error"
+    client.raise_request_exception = False
+    response = client.get("/fr/broken/")
+    assert response.status_code == 500
+    html = response.content.decode()
+    assert '<html lang="fr">' in html
+    assert "secret detail" not in html
+    assert switcher_link(response, "en") == "http://testserver/en/broken/"
 
 
 def test_the_page_cache_keeps_each_language_apart(client, settings):
