@@ -108,8 +108,9 @@ def test_a_french_registrant_is_told_of_a_new_time_in_french(committed, mailoutb
         )
     (message,) = mailoutbox
     assert message.subject == f"Événement modifié{NBSP}: {event.title}"
-    assert f"Nouvel horaire{NBSP}: dimanche 2 juin 2030, {at(14)}{EN_DASH}{at(17)} CEST" in message.body
-    assert f"(auparavant{NBSP}: samedi 1er juin 2030, {at(14)}{EN_DASH}{at(16)} CEST" in message.body
+    new, was = f"{at(14)}{EN_DASH}{at(17)} CEST", f"{at(14)}{EN_DASH}{at(16)} CEST"
+    assert f"Nouvel horaire{NBSP}: dimanche 2 juin 2030, {new}" in message.body
+    assert f"(auparavant{NBSP}: samedi 1er juin 2030, {was}" in message.body
 
 
 def test_changes_nobody_must_know_of_raise_no_sequence_and_email_nobody(committed, mailoutbox):

@@ -134,9 +134,7 @@ def test_the_switcher_on_a_page_not_found_leads_to_the_page_not_found_in_the_oth
     assert switcher_link(unprefixed, "en") == "http://testserver/en/no-such-page/"
 
 
-def test_the_switcher_on_a_forbidden_form_and_too_many_requests_keeps_the_address(
-    client, settings
-):
+def test_the_switcher_on_a_forbidden_form_and_too_many_requests_keeps_the_address(client, settings):
     event = make_event(slug="forum")
     form = {"name": "Ada", "email": "ada@example.org", "consent": "on"}
     headers = {"Sec-Fetch-Site": "cross-site"}
