@@ -4,9 +4,13 @@ Content in English and French: the fields registered with django-modeltranslatio
 French is optional, and a field without it reads as its English.
 """
 
+import functools
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.middleware import locale
+from django.utils import translation
 from django.utils.translation import get_language
 from modeltranslation.translator import NotRegistered, translator
 from modeltranslation.utils import build_localized_fieldname
@@ -77,3 +81,33 @@ class Translated:
         """The language `field_name` is shown in: the active one, or English where it is missing."""
         language = active_language()
         return language if self.written_in(field_name, language) else DEFAULT_LANGUAGE
+
+
+def same_in_every_language(view):
+    """
+    A view whose answer is the same whatever the visitor's language (robots.txt, the
+    sitemap, outside the language prefixes): rendered in the default language and sent
+    without Content-Language or Vary: Accept-Language (see LocaleMiddleware below), so the
+    page cache stores one copy, right for every visitor, whoever asked first.
+    """
+
+    @functools.wraps(view)
+    def in_default_language(request, *args, **kwargs):
+        with translation.override(DEFAULT_LANGUAGE):
+            response = view(request, *args, **kwargs)
+            if hasattr(response, "render") and not response.is_rendered:
+                response.render()
+            return response
+
+    in_default_language.same_in_every_language = True
+    return in_default_language
+
+
+class LocaleMiddleware(locale.LocaleMiddleware):
+    """Django's, leaving the answers of views `same_in_every_language` as they are."""
+
+    def process_response(self, request, response):
+        match = getattr(request, "resolver_match", None)
+        if match is not None and getattr(match.func, "same_in_every_language", False):
+            return response
+        return super().process_response(request, response)

@@ -9,11 +9,13 @@ from zoneinfo import ZoneInfo
 import pytest
 from babel.messages.pofile import read_po
 from django.conf import settings
+from django.core.cache import cache
 from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 from django.utils import translation
 
+from taskforce.models import Organisation
 from tests.events_helpers import make_event
 from tests.makers import make_article
 from tests.sitemap_helpers import read_sitemap
@@ -174,6 +176,24 @@ def test_the_page_cache_keeps_each_language_apart(client, settings):
     assert about_us in again.content.decode()
     assert "Accept-Language" not in again.get("Vary", "")
     assert client.get("/en/about/").content == english.content
+
+
+@pytest.mark.parametrize("path", ["/robots.txt", "/sitemap.xml", "/sitemap-organisations.xml"])
+def test_site_wide_files_are_one_for_every_language_whoever_asks_first(client, settings, path):
+    settings.PAGE_CACHE_SECONDS = 60
+    Organisation.objects.create(name="Telecom Union", short_name="TU", slug="tu")
+    Organisation.objects.create(name="Zed Body", name_fr="Corps", short_name="ZB", slug="zb")
+    french_first = client.get(path, headers={"Accept-Language": "fr"})
+    english_next = client.get(path, headers={"Accept-Language": "en"})
+    assert (french_first["X-Page-Cache"], english_next["X-Page-Cache"]) == ("miss", "hit")
+    for response in (french_first, english_next):
+        assert response.status_code == 200
+        assert "Content-Language" not in response
+        assert "Accept-Language" not in response.get("Vary", "")
+    cache.clear()
+    english_first = client.get(path, headers={"Accept-Language": "en"})
+    assert english_first["X-Page-Cache"] == "miss"
+    assert english_first.content == french_first.content
 
 
 def test_an_unprefixed_redirect_is_never_cached(client, settings):
