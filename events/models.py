@@ -25,7 +25,7 @@ from taskforce.images import (
     make_picture,
     rendition,
 )
-from taskforce.languages import Translated, in_each_language
+from taskforce.languages import Translated, in_each_language, shown_in_active_language
 from taskforce.models import Organisation
 from taskforce.search import SEARCH_VECTORS, SearchableManager, SearchableQuerySet
 
@@ -102,8 +102,9 @@ class EventQuerySet(SearchableQuerySet):
         in the same row (organiser_short_names), elsewhere in one more query for them all.
         """
         if connection.vendor == "postgresql":
-            organisers = Organisation.objects.filter(events=OuterRef("pk")).order_by("short_name")
-            names = organisers.values("short_name")
+            organisers = Organisation.objects.filter(events=OuterRef("pk"))
+            names = organisers.annotate(shown=shown_in_active_language("short_name"))
+            names = names.order_by(*Organisation._meta.ordering).values("shown")
             return self.annotate(organiser_short_names=ArraySubquery(names))
         return self.prefetch_related(Prefetch("organisers", to_attr="organiser_list"))
 

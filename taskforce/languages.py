@@ -8,7 +8,8 @@ import functools
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q, Value
+from django.db.models.functions import Coalesce, NullIf
 from django.middleware import locale
 from django.utils import translation
 from django.utils.translation import get_language
@@ -33,6 +34,19 @@ def in_each_language(*names):
 def in_default_language(name):
     """The column of the field `name` in English, which every item has: title_en."""
     return build_localized_fieldname(name, DEFAULT_LANGUAGE)
+
+
+def shown_in_active_language(name):
+    """
+    The field `name` as the active language shows it, in SQL: its column in that language,
+    or the English where that is blank (what the model's attribute reads).
+    """
+    english = F(in_default_language(name))
+    language = active_language()
+    if language == DEFAULT_LANGUAGE:
+        return english
+    column = F(build_localized_fieldname(name, language))
+    return Coalesce(NullIf(column, Value("")), english, output_field=models.TextField())
 
 
 def translated_field_names(model):

@@ -41,7 +41,8 @@ class Organisation(Translated, models.Model):
     translation_key_field = "name"
 
     class Meta:
-        ordering = ["short_name"]
+        # By the English abbreviation in every language: a French one may be blank.
+        ordering = ["short_name_en"]
 
     def __str__(self):
         return self.short_name
