@@ -190,3 +190,27 @@ def test_what_editors_wrote_in_french_is_left_as_they_wrote_it(client):
     assert ">Une question ?</h1>" in html
     assert "Il a dit : « oui » !" in html
     assert "Pourquoi ? Parce que : « les villes » ; voilà." in html
+
+
+def test_punctuation_between_two_pieces_of_a_page_is_french_too(client, committed, mailoutbox):
+    for number in range(25):
+        make_article(title=f"Note {number}", title_fr=f"Note {number}", summary_fr="Une note.")
+    online = make_event(slug="online", is_online=True, venue_name="", capacity=1)
+    full_list = page_text(client.get("/fr/search/", {"q": "note", "kind": "news"}))
+    assert f"Actualités{NBSP}: page 1 sur 2" in full_list
+    assert "News: page 1 of 2" in page_text(
+        client.get("/en/search/", {"q": "note", "kind": "news"})
+    )
+    event_page = page_text(client.get("/fr/events/online/"))
+    assert f"En ligne{NNBSP}; les participants confirmés reçoivent le lien" in event_page
+    refused = client.post("/fr/events/online/register/", {"name": "Ada", "email": "ada@"})
+    assert f"Adresse électronique{NBSP}: Saisissez une adresse" in page_text(refused)
+    with committed():
+        register(online)
+        register(online, email="camille@example.org", language="fr")
+    waitlisted = mailoutbox[-1]
+    assert f"Aucune place ne vous est encore réservée{NBSP}: ne prévoyez pas" in waitlisted.body
+    assert (
+        f"<strong>Aucune place ne vous est encore réservée</strong>{NBSP}: ne prévoyez pas"
+        in waitlisted.alternatives[0].content
+    )
