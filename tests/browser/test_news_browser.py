@@ -68,6 +68,8 @@ def test_reader_goes_from_home_to_the_release_and_sees_every_quote_attributed(pa
         "/people/philippe-metzger/",
         "/search/?q=cities",
         "/search/?q=",
+        "/events/",
+        "/events/past/",
     ],
 )
 def test_public_page_has_no_accessibility_violations(page, assert_accessible, release, words, path):
