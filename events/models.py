@@ -14,17 +14,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext, ngettext, pgettext
 from django.utils.translation import gettext_lazy as _
-from imagekit.models import ImageSpecField
 
 from taskforce.dates import format_date, format_time
 from taskforce.expressions import CountAll
-from taskforce.images import (
-    ImagePath,
-    UploadedImageField,
-    fallback_rendition,
-    make_picture,
-    rendition,
-)
+from taskforce.images import Illustrated
 from taskforce.languages import Translated, in_each_language, shown_in_active_language
 from taskforce.models import Organisation
 from taskforce.search import SEARCH_VECTORS, SearchableManager, SearchableQuerySet
@@ -109,7 +102,7 @@ class EventQuerySet(SearchableQuerySet):
         return self.prefetch_related(Prefetch("organisers", to_attr="organiser_list"))
 
 
-class Event(Translated, models.Model):
+class Event(Translated, Illustrated):
     class Status(models.TextChoices):
         DRAFT = "draft", "Draft"
         PUBLISHED = "published", "Published"
@@ -162,27 +155,6 @@ class Event(Translated, models.Model):
         max_length=10, choices=Status.choices, default=Status.DRAFT, db_index=True
     )
     organisers = models.ManyToManyField(Organisation, blank=True, related_name="events")
-    image = UploadedImageField(
-        upload_to=ImagePath("events"),
-        blank=True,
-        width_field="image_width",
-        height_field="image_height",
-        help_text="A JPEG, PNG, WebP or GIF, shown on the event page and when it is shared.",
-    )
-    image_width = models.PositiveIntegerField(null=True, blank=True, editable=False)
-    image_height = models.PositiveIntegerField(null=True, blank=True, editable=False)
-    image_alt = models.CharField(
-        "image alt text",
-        max_length=250,
-        blank=True,
-        help_text="What the image shows, for people who cannot see it. Required with an image.",
-    )
-    # Renditions, made when the image is saved (taskforce/images.py).
-    image_480 = ImageSpecField(source="image", spec=rendition(480))
-    image_960 = ImageSpecField(source="image", spec=rendition(960))
-    image_1440 = ImageSpecField(source="image", spec=rendition(1440))
-    image_fallback = ImageSpecField(source="image", spec=fallback_rendition(1200))
-    image_thumbnail = ImageSpecField(source="image", spec=rendition(160))
     sequence = models.PositiveIntegerField(
         default=0,
         editable=False,
@@ -208,8 +180,8 @@ class Event(Translated, models.Model):
     page_cache_shown_fields = (
         *in_each_language("title", "summary", "body", "venue_name"),
         "time_zone", "is_online", "venue_address", "online_url", "capacity",
-        "waiting_list_enabled", "sequence", "registrations_erased", "image", "image_alt",
-        "updated", *SEARCH_VECTORS,
+        "waiting_list_enabled", "sequence", "registrations_erased", "image",
+        *in_each_language("image_alt"), "updated", *SEARCH_VECTORS,
     )  # fmt: skip
 
     class Meta:
@@ -244,11 +216,7 @@ class Event(Translated, models.Model):
                 name="event_registration_closes_by_the_end",
                 violation_error_message="Registration must close by the end of the event.",
             ),
-            models.CheckConstraint(
-                condition=Q(image="") | ~Q(image_alt=""),
-                name="event_image_has_alt_text",
-                violation_error_message="An image needs alt text.",
-            ),
+            *Illustrated.Meta.constraints,
         ]
 
     def __str__(self):
@@ -269,10 +237,7 @@ class Event(Translated, models.Model):
                 raise ValidationError({"end": gettext("The event cannot end before it starts.")})
         if self.venue_address and not self.venue_name:
             raise ValidationError({"venue_name": gettext("Name the venue whose address you gave.")})
-        if self.image and not self.image_alt.strip():
-            raise ValidationError(
-                {"image_alt": gettext("Describe the image for people who cannot see it.")}
-            )
+        super().clean()
         self.clean_registration_window()
 
     def clean_registration_window(self):
@@ -379,18 +344,6 @@ class Event(Translated, models.Model):
         if self.is_online:
             return "mixed" if self.venue_name else "online"
         return "offline"
-
-    @property
-    def picture(self):
-        """The image as pages show it: resized WebP copies and a JPEG or PNG fallback."""
-        return make_picture(
-            self.image,
-            width=self.image_width,
-            height=self.image_height,
-            renditions=[self.image_480, self.image_960, self.image_1440],
-            fallback=self.image_fallback,
-            alt=self.image_alt,
-        )
 
     def structured_data(self, *, absolute_url):
         """

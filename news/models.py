@@ -9,20 +9,12 @@ from django.db.models import Case, Exists, F, Min, OuterRef, Prefetch, Q, Value,
 from django.urls import reverse
 from django.utils import timezone
 from django_prose_editor.fields import ProseEditorField
-from imagekit.models import ImageSpecField
 
 from taskforce.cache import bump_content_version
-from taskforce.images import (
-    ImagePath,
-    UploadedImageField,
-    fallback_rendition,
-    make_picture,
-    rendition,
-)
+from taskforce.images import Illustrated, UploadedImageField
 from taskforce.languages import (
     Translated,
     TranslatedQuerySet,
-    in_default_language,
     in_each_language,
 )
 from taskforce.models import Organisation
@@ -146,10 +138,7 @@ class ArticleQuerySet(SearchableQuerySet):
 ArticleManager = SearchableManager.from_queryset(ArticleQuerySet)
 
 
-ARTICLE_IMAGE_WIDTHS = (480, 960, 1440)
-
-
-class ArticleContent(Translated, models.Model):
+class ArticleContent(Translated, Illustrated):
     """
     What an article says and shows. The live article and its draft changes both have
     it, so a draft is previewed and published field for field.
@@ -164,27 +153,6 @@ class ArticleContent(Translated, models.Model):
         sanitize=sanitize_html,
         help_text="Headings, lists, links and emphasis; anything else is removed on save.",
     )
-    image = UploadedImageField(
-        upload_to=ImagePath("news"),
-        blank=True,
-        width_field="image_width",
-        height_field="image_height",
-        help_text="A JPEG, PNG, WebP or GIF. Pages show copies resized for each screen.",
-    )
-    image_width = models.PositiveIntegerField(null=True, blank=True, editable=False)
-    image_height = models.PositiveIntegerField(null=True, blank=True, editable=False)
-    image_alt = models.CharField(
-        "image alt text",
-        max_length=250,
-        blank=True,
-        help_text="What the image shows, for people who cannot see it. Required with an image.",
-    )
-    # Renditions, made when the image is saved (taskforce/images.py).
-    image_480 = ImageSpecField(source="image", spec=rendition(480))
-    image_960 = ImageSpecField(source="image", spec=rendition(960))
-    image_1440 = ImageSpecField(source="image", spec=rendition(1440))
-    image_fallback = ImageSpecField(source="image", spec=fallback_rendition(1200))
-    image_thumbnail = ImageSpecField(source="image", spec=rendition(160))
 
     # Changes to these alone add or remove the article from no list (taskforce/cache.py);
     # search reads the text, and is renewed by them.
@@ -194,15 +162,8 @@ class ArticleContent(Translated, models.Model):
         *SEARCH_VECTORS,
     )
 
-    class Meta:
+    class Meta(Illustrated.Meta):
         abstract = True
-        constraints = [
-            models.CheckConstraint(
-                condition=Q(image="") | ~Q(image_alt=""),
-                name="%(app_label)s_%(class)s_image_has_alt_text",
-                violation_error_message="An image needs alt text.",
-            ),
-        ]
 
     def __str__(self):
         return self.title
@@ -211,28 +172,6 @@ class ArticleContent(Translated, models.Model):
         # Stored HTML is always safe, however it arrives (admin, shell, import).
         self.body = sanitize_html(self.body)
         super().save(*args, **kwargs)
-
-    def clean(self):
-        if self.image and not self.image_alt.strip():
-            raise ValidationError(
-                {
-                    in_default_language(
-                        "image_alt"
-                    ): "Describe the image for people who cannot see it."
-                }
-            )
-
-    @property
-    def picture(self):
-        """The image as pages show it: resized WebP copies and a JPEG or PNG fallback."""
-        return make_picture(
-            self.image,
-            width=self.image_width,
-            height=self.image_height,
-            renditions=[self.image_480, self.image_960, self.image_1440],
-            fallback=self.image_fallback,
-            alt=self.image_alt,
-        )
 
 
 class Article(ArticleContent):
@@ -260,7 +199,11 @@ class Article(ArticleContent):
 
     class Meta(ArticleContent.Meta):
         ordering = ["-publish_at", "-pk"]
-        indexes = [models.Index(fields=["status", "-publish_at"], name="news_article_live_idx")]
+        indexes = [
+            # Lists read it in their order; search tests every matching quote against the
+            # live articles' keys read from it alone (an index-only scan).
+            models.Index(fields=["status", "-publish_at", "-id"], name="news_article_live_idx"),
+        ]
 
     def get_absolute_url(self):
         return reverse("news:article", kwargs={"slug": self.slug})

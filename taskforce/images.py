@@ -25,11 +25,15 @@ from django.utils import timezone
 from django.utils.deconstruct import deconstructible
 from django.utils.html import format_html
 from django.utils.text import slugify
+from django.utils.translation import gettext
 from imagekit import ImageSpec
 from imagekit.cachefiles import ImageCacheFile
+from imagekit.models import ImageSpecField
 from imagekit.models.fields.utils import ImageSpecFileDescriptor
 from imagekit.processors import ResizeToFit, Transpose
 from PIL import Image, UnidentifiedImageError
+
+from .languages import in_default_language
 
 logger = logging.getLogger(__name__)
 
@@ -207,15 +211,14 @@ class ImagePath:
     and every name new, so storage and browsers may cache a file for good.
     """
 
-    def __init__(self, folder):
-        self.folder = folder
+    def __init__(self, folder=None):
+        self.folder = folder  # None: the model's app (news, events)
 
     def __call__(self, instance, filename):
         path = PurePosixPath(filename)
         stem = slugify(path.stem)[:50] or "image"
-        return (
-            f"{self.folder}/{timezone.now():%Y}/{stem}-{secrets.token_hex(4)}{path.suffix.lower()}"
-        )
+        folder = self.folder or instance._meta.app_label
+        return f"{folder}/{timezone.now():%Y}/{stem}-{secrets.token_hex(4)}{path.suffix.lower()}"
 
     def __eq__(self, other):
         return isinstance(other, ImagePath) and other.folder == self.folder
@@ -352,6 +355,69 @@ def make_picture(image, *, width, height, renditions, fallback, alt):
         alt=alt,
         fallback_size=rendition_width(width, height, fallback.generator.width),
     )
+
+
+class Illustrated(models.Model):
+    """
+    An image for the page and for sharing, with its alt text, size and renditions:
+    articles (and their drafts) and events. People's photos have sizes of their own.
+    The alt text has a column per language (translation.py of each app).
+    """
+
+    image = UploadedImageField(
+        upload_to=ImagePath(),
+        blank=True,
+        width_field="image_width",
+        height_field="image_height",
+        help_text="A JPEG, PNG, WebP or GIF. Pages show copies resized for each screen.",
+    )
+    image_width = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    image_height = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    image_alt = models.CharField(
+        "image alt text",
+        max_length=250,
+        blank=True,
+        help_text="What the image shows, for people who cannot see it. Required with an image.",
+    )
+    # Made when the image is saved.
+    image_480 = ImageSpecField(source="image", spec=rendition(480))
+    image_960 = ImageSpecField(source="image", spec=rendition(960))
+    image_1440 = ImageSpecField(source="image", spec=rendition(1440))
+    image_fallback = ImageSpecField(source="image", spec=fallback_rendition(1200))
+    image_thumbnail = ImageSpecField(source="image", spec=rendition(160))
+
+    class Meta:
+        abstract = True
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(image="") | ~models.Q(image_alt=""),
+                name="%(app_label)s_%(class)s_image_has_alt_text",
+                violation_error_message="An image needs alt text.",
+            ),
+        ]
+
+    def clean(self):
+        super().clean()
+        if self.image and not self.image_alt.strip():
+            raise ValidationError(
+                {
+                    in_default_language("image_alt"): gettext(
+                        "Describe the image for people who cannot see it."
+                    )
+                }
+            )
+
+    @property
+    def picture(self):
+        """The image as pages show it: resized WebP copies and a JPEG or PNG fallback."""
+        return make_picture(
+            self.image,
+            width=self.image_width,
+            height=self.image_height,
+            renditions=[self.image_480, self.image_960, self.image_1440],
+            fallback=self.image_fallback,
+            alt=self.image_alt,
+        )
 
 
 # --- No file left behind -----------------------------------------------------------------

@@ -88,18 +88,20 @@ class SearchableQuerySet(TranslatedQuerySet):
         rank = SearchRank(self.search_document(), self._search_query(query))
         return self.annotate(rank=rank).order_by("-rank", *self.search_order)
 
-    def search_page(self, query, *, offset, limit):
+    def search_page(self, query, *, offset, limit, read=None):
         """
         Rows `offset` to `offset + limit` of search(query), each with `total_matches`,
         in one query.
 
         Every match is ranked, but only its key and rank are sorted; the page's rows
-        are then read whole, with whatever this QuerySet joins (select_related).
+        are then read whole from `read` (by default this QuerySet), with whatever it
+        joins (select_related). The keys already passed this QuerySet's filters, so
+        `read` need not test them again for the page's few rows.
         """
         ranked = self.search(query)
         page_keys = ranked.values("pk")[offset : offset + limit]
         # Annotated then named: values() of expressions alone would select every
         # translated column too (modeltranslation reads no names as "all fields").
         total = self.search_matches(query).order_by().annotate(n=CountAll()).values("n")
-        rows = self.filter(pk__in=Subquery(page_keys)).annotate(total_matches=Subquery(total))
-        return rows._ranked(query)
+        rows = (self if read is None else read).filter(pk__in=Subquery(page_keys))
+        return rows.annotate(total_matches=Subquery(total))._ranked(query)

@@ -29,6 +29,7 @@ def test_quotes_from_unpublished_articles_stay_hidden():
     make_quote(article=make_article(status=Article.Status.DRAFT))
     make_quote(article=make_article(publish_at=timezone.now() + timedelta(days=1)))
     assert set(Quote.objects.public()) == {standalone, live}
+    assert set(Quote.objects.public_in_bulk()) == {standalone, live}
 
 
 def test_speaker_role_defaults_to_the_persons_role_when_quoted():

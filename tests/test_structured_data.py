@@ -184,6 +184,20 @@ def test_an_event_image_is_shown_shared_and_in_the_structured_data(client, itu):
     assert 'alt="The hall"' in html and "<picture>" in html
 
 
+def test_an_event_image_is_described_in_french_on_the_french_page(client, itu):
+    event = make_event(
+        image=upload("hall.jpg", photo_bytes(1600, 900)),
+        image_alt_en="The hall",
+        image_alt_fr="La salle",
+    )
+    assert event.image.name.startswith("events/")
+    english_url = event.get_absolute_url()
+    french = read_head(client, english_url.replace("/en/", "/fr/", 1))
+    assert french.meta["og:image:alt"] == "La salle"
+    english = read_head(client, english_url)
+    assert english.meta["og:image:alt"] == "The hall"
+
+
 def test_an_event_image_needs_alt_text(itu):
     event = make_event()
     event.image = upload("hall.jpg", photo_bytes(400, 300))
