@@ -11,13 +11,14 @@ from django.db import connection, models
 from django.db.models import Min, OuterRef, Prefetch, Q, Subquery, Value
 from django.db.models.functions import Lower
 from django.urls import reverse
-from django.utils import formats, timezone
+from django.utils import timezone
 from django.utils.translation import gettext, ngettext, pgettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
+from taskforce.dates import format_date, format_time
 from taskforce.expressions import CountAll
 from taskforce.images import Illustrated
-from taskforce.languages import Translated, in_each_language
+from taskforce.languages import Translated, in_each_language, shown_in_active_language
 from taskforce.models import Organisation
 from taskforce.search import SEARCH_VECTORS, SearchableManager, SearchableQuerySet
 
@@ -96,8 +97,9 @@ class EventQuerySet(SearchableQuerySet):
         in the same row (organiser_short_names), elsewhere in one more query for them all.
         """
         if connection.vendor == "postgresql":
-            organisers = Organisation.objects.filter(events=OuterRef("pk")).order_by("short_name")
-            names = organisers.values("short_name")
+            organisers = Organisation.objects.filter(events=OuterRef("pk"))
+            names = organisers.annotate(shown=shown_in_active_language("short_name"))
+            names = names.order_by(*Organisation._meta.ordering).values("shown")
             return self.annotate(organiser_short_names=ArraySubquery(names))
         return self.prefetch_related(Prefetch("organisers", to_attr="organiser_list"))
 
@@ -520,13 +522,13 @@ class Event(Translated, Illustrated):
 
 
 def format_day(day):
-    """The day in the active language: "Wednesday 14 October 2020", "mercredi 14 octobre 2020"."""
-    return formats.date_format(day, "EVENT_DAY_FORMAT")
+    """The day in the active language: "Wednesday 1 October 2025", "mercredi 1er octobre 2025"."""
+    return format_date(day, "EVENT_DAY_FORMAT")
 
 
 def format_clock(moment):
     """The clock time in the active language: "14:00", "14 h 00"."""
-    return formats.time_format(moment, "EVENT_TIME_FORMAT")
+    return format_time(moment, "EVENT_TIME_FORMAT")
 
 
 class RegistrationQuerySet(models.QuerySet):

@@ -17,7 +17,12 @@ from taskforce.images import (
     make_picture,
     rendition,
 )
-from taskforce.languages import Translated, active_language, columns_in_each_language
+from taskforce.languages import (
+    Translated,
+    active_language,
+    columns_in_each_language,
+    in_default_language,
+)
 from taskforce.models import Organisation
 from taskforce.search import SEARCH_VECTORS, SearchableManager, SearchableQuerySet, search_config
 
@@ -26,18 +31,28 @@ PREVIEW_PREFIX = "preview_quote_id_"
 
 
 class PersonQuerySet(SearchableQuerySet):
-    search_fields = ("name", "role", "organisation__name", "organisation__short_name")
+    # An organisation's abbreviation in the active language or in English: UIT or ITU.
+    search_fields = (
+        "name",
+        "role",
+        "organisation__name",
+        "organisation__short_name",
+        f"organisation__{in_default_language('short_name')}",
+    )
     search_order = ("name", "pk")
 
     def search_document(self):
         """Computed as it is searched: people are few, and a renamed organisation shows at once."""
         config, language = search_config(), active_language()
+        short_names = dict.fromkeys(
+            (build_localized_fieldname("short_name", language), in_default_language("short_name"))
+        )
         return (
             SearchVector("name", weight="A", config=config)
             + SearchVector(build_localized_fieldname("role", language), weight="B", config=config)
             + SearchVector(
                 f"organisation__{build_localized_fieldname('name', language)}",
-                "organisation__short_name",
+                *(f"organisation__{column}" for column in short_names),
                 weight="C",
                 config=config,
             )

@@ -4,9 +4,14 @@ Content in English and French: the fields registered with django-modeltranslatio
 French is optional, and a field without it reads as its English.
 """
 
+import functools
+
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q, Value
+from django.db.models.functions import Coalesce, NullIf
+from django.middleware import locale
+from django.utils import translation
 from django.utils.translation import get_language
 from modeltranslation.translator import NotRegistered, translator
 from modeltranslation.utils import build_localized_fieldname
@@ -29,6 +34,19 @@ def in_each_language(*names):
 def in_default_language(name):
     """The column of the field `name` in English, which every item has: title_en."""
     return build_localized_fieldname(name, DEFAULT_LANGUAGE)
+
+
+def shown_in_active_language(name):
+    """
+    The field `name` as the active language shows it, in SQL: its column in that language,
+    or the English where that is blank (what the model's attribute reads).
+    """
+    english = F(in_default_language(name))
+    language = active_language()
+    if language == DEFAULT_LANGUAGE:
+        return english
+    column = F(build_localized_fieldname(name, language))
+    return Coalesce(NullIf(column, Value("")), english, output_field=models.TextField())
 
 
 def translated_field_names(model):
@@ -77,3 +95,33 @@ class Translated:
         """The language `field_name` is shown in: the active one, or English where it is missing."""
         language = active_language()
         return language if self.written_in(field_name, language) else DEFAULT_LANGUAGE
+
+
+def same_in_every_language(view):
+    """
+    A view whose answer is the same whatever the visitor's language (robots.txt, the
+    sitemap, outside the language prefixes): rendered in the default language and sent
+    without Content-Language or Vary: Accept-Language (see LocaleMiddleware below), so the
+    page cache stores one copy, right for every visitor, whoever asked first.
+    """
+
+    @functools.wraps(view)
+    def in_default_language(request, *args, **kwargs):
+        with translation.override(DEFAULT_LANGUAGE):
+            response = view(request, *args, **kwargs)
+            if hasattr(response, "render") and not response.is_rendered:
+                response.render()
+            return response
+
+    in_default_language.same_in_every_language = True
+    return in_default_language
+
+
+class LocaleMiddleware(locale.LocaleMiddleware):
+    """Django's, leaving the answers of views `same_in_every_language` as they are."""
+
+    def process_response(self, request, response):
+        match = getattr(request, "resolver_match", None)
+        if match is not None and getattr(match.func, "same_in_every_language", False):
+            return response
+        return super().process_response(request, response)

@@ -49,7 +49,8 @@ class Organisation(Translated, models.Model):
     class Meta:
         verbose_name = _("organisation")
         verbose_name_plural = _("organisations")
-        ordering = ["short_name"]
+        # By the English abbreviation in every language: a French one may be blank.
+        ordering = ["short_name_en"]
 
     def __str__(self):
         return self.short_name

@@ -18,7 +18,9 @@ import threading
 import time
 
 from django.db import InterfaceError, OperationalError
+from django.http import HttpResponseServerError
 from django.shortcuts import render
+from django.template import TemplateDoesNotExist, loader
 from django.views import defaults
 
 logger = logging.getLogger(__name__)
@@ -104,8 +106,18 @@ class DatabaseUnavailableMiddleware:
 
 
 def server_error(request, template_name="500.html"):
-    """handler500: a database error raised outside a view (in middleware) is a 503 too."""
+    """
+    handler500: a database error raised outside a view (in middleware) is a 503 too.
+
+    As Django's own, the page runs no context processors (what failed may be one of them),
+    but it knows the request: its language switcher leads to the same address in the
+    other language.
+    """
     error = sys.exc_info()[1]
     if error is not None and is_database_error(error):
         return unavailable(request, error)
-    return defaults.server_error(request, template_name)
+    try:
+        template = loader.get_template(template_name)
+    except TemplateDoesNotExist:
+        return defaults.server_error(request, template_name)
+    return HttpResponseServerError(template.render({"request": request}))

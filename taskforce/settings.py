@@ -70,8 +70,9 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     # Reads the language from the path (/fr/...) and sends unprefixed addresses to the
-    # visitor's browser language; the page cache above keys pages by their path.
-    "django.middleware.locale.LocaleMiddleware",
+    # visitor's browser language; the page cache above keys pages by their path. Leaves
+    # robots.txt and the sitemap, the same in every language, unmarked (languages.py).
+    "taskforce.languages.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",

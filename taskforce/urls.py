@@ -11,6 +11,7 @@ from quotes.sitemaps import PersonSitemap
 
 from . import views
 from .cache import page_cache_query_params
+from .languages import same_in_every_language
 from .sitemaps import OrganisationSitemap, PageSitemap
 
 handler500 = "taskforce.outages.server_error"
@@ -25,19 +26,20 @@ sitemaps = {
 }
 
 urlpatterns = [
-    path("robots.txt", views.RobotsView.as_view(), name="robots"),
+    # The same in every language: never marked with, or varying on, the visitor's.
+    path("robots.txt", same_in_every_language(views.RobotsView.as_view()), name="robots"),
     path("healthz", views.healthz, name="healthz"),
     path("readyz", views.readyz, name="readyz"),
     # An index of sections, each a page of at most SITEMAP_PAGE_SIZE addresses (?p=2, ...).
     path(
         "sitemap.xml",
-        sitemap_views.index,
+        same_in_every_language(sitemap_views.index),
         {"sitemaps": sitemaps, "sitemap_url_name": "sitemap-section"},
         name="sitemap",
     ),
     path(
         "sitemap-<section>.xml",
-        page_cache_query_params("p")(sitemap_views.sitemap),
+        same_in_every_language(page_cache_query_params("p")(sitemap_views.sitemap)),
         {"sitemaps": sitemaps},
         name="sitemap-section",
     ),

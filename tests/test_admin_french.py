@@ -14,6 +14,7 @@ from tests.editing import article_form
 from tests.events_helpers import make_event, register
 from tests.html_forms import form_data
 from tests.makers import make_article, make_person, make_quote
+from tests.typography import NBSP, NNBSP
 
 pytestmark = pytest.mark.django_db
 
@@ -161,7 +162,7 @@ def test_the_article_form_speaks_french(french):
     article = make_article()
     html = page(french, f"/admin/news/article/{article.pk}/change/")
     assert "Titre [en]" in html
-    assert "Le chapeau : une ou deux phrases affichées dans les listes et les flux." in html
+    assert f"Le chapeau{NBSP}: une ou deux phrases affichées dans les listes et les flux." in html
     assert ">Publication<" in html and ">Classement<" in html
     assert "Enregistrer comme modifications en brouillon" in html  # the article is live
     assert "Cet article est en ligne." in html
@@ -172,8 +173,8 @@ def test_the_event_form_speaks_french(french):
     html = page(french, f"/admin/events/event/{event.pk}/change/")
     for text in [
         "Fuseau horaire",
-        "Nombre de places ; laisser vide pour ne fixer aucune limite.",
-        "Vide : closes au début de l" + APOSTROPHE + "événement.",
+        f"Nombre de places{NNBSP}; laisser vide pour ne fixer aucune limite.",
+        f"Vide{NBSP}: closes au début de l" + APOSTROPHE + "événement.",
         ">Quand<",
         ">Où<",
         ">Inscriptions<",
@@ -213,13 +214,13 @@ def test_the_event_forms_errors_are_in_french(french):
     assert errors["registration_closes_at"] == [
         "Les inscriptions doivent être closes après leur ouverture."
     ]
-    assert errors["end"] == ["Saisissez une heure, ou cochez « Toute la journée »."]
+    assert errors["end"] == [f"Saisissez une heure, ou cochez «{NNBSP}Toute la journée{NNBSP}»."]
 
     errors = post_event_change(french, event, start_0="2030-03-31", start_1="02:30")
     assert errors["start"] == [
-        f"02:30 le dimanche 31 mars 2030 n{APOSTROPHE}existe pas dans le fuseau Europe/Paris : "
-        "les horloges avancent de 1 heure cette nuit-là. Choisissez une heure avant ou après "
-        "le changement."
+        f"02:30 le dimanche 31 mars 2030 n{APOSTROPHE}existe pas dans le fuseau "
+        f"Europe/Paris{NBSP}: les horloges avancent de 1 heure cette nuit-là. "
+        "Choisissez une heure avant ou après le changement."
     ]
 
 
@@ -243,8 +244,8 @@ def test_a_registration_already_live_is_refused_in_french(french):
 @pytest.mark.parametrize(
     ("cancelled", "message"),
     [
-        (1, "1 inscription annulée ; 1 personne promue."),
-        (2, "2 inscriptions annulées ; 2 personnes promues."),
+        (1, f"1 inscription annulée{NNBSP}; 1 personne promue."),
+        (2, f"2 inscriptions annulées{NNBSP}; 2 personnes promues."),
     ],
 )
 def test_cancelling_registrations_says_how_many_in_french(french, cancelled, message):
@@ -287,7 +288,7 @@ def test_cancelling_an_event_asks_in_french(french):
     event = make_event()
     register(event)
     html = page(french, f"/admin/events/event/{event.pk}/cancel/")
-    assert "Annuler cet événement ?" in html
+    assert f"Annuler cet événement{NNBSP}?" in html
     assert "Un courriel sera envoyé à 1 personne." in html
 
 
@@ -308,7 +309,7 @@ def test_the_version_history_and_comparison_speak_french(french):
     assert "Restaurer cette version" in history
     old, new = Version.objects.get_for_object(article).order_by("pk").values_list("pk", flat=True)
     compare = page(french, f"/admin/news/article/{article.pk}/history/compare/?from={old}&to={new}")
-    assert "Comparer les versions de « Cities meet in Geneva »" in compare
+    assert f"Comparer les versions de «{NNBSP}Cities meet in Geneva{NNBSP}»" in compare
     assert '<th scope="row">Titre [en]</th>' in compare
     assert "Les mots supprimés sont <del>barrés</del>" in compare
     assert "Restaurer la version antérieure (la version enregistrée le" in compare

@@ -13,6 +13,7 @@ from events import services
 from events.models import Event, OutgoingEmail
 from tests.events_helpers import invitation, make_event, register
 from tests.html_forms import form_data
+from tests.typography import EN_DASH, NBSP, at
 
 pytestmark = pytest.mark.django_db
 
@@ -106,9 +107,10 @@ def test_a_french_registrant_is_told_of_a_new_time_in_french(committed, mailoutb
             event=event, start=START + timedelta(days=1), end=START + timedelta(days=1, hours=3)
         )
     (message,) = mailoutbox
-    assert message.subject == f"Événement modifié : {event.title}"
-    assert "Nouvel horaire : dimanche 2 juin 2030, 14 h 00\N{EN DASH}17 h 00 CEST" in message.body
-    assert "(auparavant : samedi 1 juin 2030, 14 h 00\N{EN DASH}16 h 00 CEST" in message.body
+    assert message.subject == f"Événement modifié{NBSP}: {event.title}"
+    new, was = f"{at(14)}{EN_DASH}{at(17)} CEST", f"{at(14)}{EN_DASH}{at(16)} CEST"
+    assert f"Nouvel horaire{NBSP}: dimanche 2 juin 2030, {new}" in message.body
+    assert f"(auparavant{NBSP}: samedi 1er juin 2030, {was}" in message.body
 
 
 def test_changes_nobody_must_know_of_raise_no_sequence_and_email_nobody(committed, mailoutbox):

@@ -118,12 +118,15 @@ def test_the_release_reads_in_french_as_the_bodies_write_it(loaded):
         title = Article.objects.get().title
         roles = {person.name: person.role for person in Person.objects.all()}
         names = {body.short_name: body.name for body in Organisation.objects.all()}
+        english = {body.short_name_en: body.short_name for body in Organisation.objects.all()}
     assert title.startswith(f"L{q}UIT, l{q}ISO et l{q}IEC forment un groupe d{q}action")
     assert roles["Sergio Mujica"] == f"Secrétaire général de l{q}ISO"
     assert roles["Chaesub Lee"] == (
         f"Directeur du Bureau de la normalisation des télécommunications de l{q}UIT"
     )
-    assert names["ITU"] == "Union internationale des télécommunications"
+    assert names["UIT"] == "Union internationale des télécommunications"
+    # ITU is UIT in French; ISO, IEC and WSC keep their English abbreviations.
+    assert english == {"ITU": "UIT", "ISO": "ISO", "IEC": "IEC", "WSC": "WSC"}
     assert all(quote.has_translation("fr") for quote in Quote.objects.all())
     assert all(event.has_translation("fr") for event in Event.objects.all())
 

@@ -1,6 +1,7 @@
 """English and French: addresses per language, redirects, the switcher, dates and the catalogue."""
 
 import os
+import re
 import shutil
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -8,13 +9,17 @@ from zoneinfo import ZoneInfo
 import pytest
 from babel.messages.pofile import read_po
 from django.conf import settings
+from django.core.cache import cache
 from django.core.management import call_command
+from django.test import Client
 from django.urls import reverse
 from django.utils import translation
 
+from taskforce.models import Organisation
 from tests.events_helpers import make_event
 from tests.makers import make_article
 from tests.sitemap_helpers import read_sitemap
+from tests.typography import EN_DASH, NBSP, NNBSP, at
 
 pytestmark = pytest.mark.django_db
 
@@ -110,6 +115,55 @@ def test_a_page_not_found_speaks_the_browsers_language(client):
     assert "Page introuvable" in response.content.decode()
 
 
+def switcher_link(response, language):
+    """Where the language switcher's link to `language` leads."""
+    html = response.content.decode()
+    switcher = html[html.index('<nav class="language-switcher"') :]
+    return re.search(rf'<a href="([^"]+)" hreflang="{language}"', switcher)[1]
+
+
+def test_the_switcher_on_a_page_not_found_leads_to_the_page_not_found_in_the_other_language(
+    client,
+):
+    english = client.get("/en/news/nope/")
+    assert english.status_code == 404
+    assert switcher_link(english, "fr") == "http://testserver/fr/news/nope/"
+    french = client.get("/fr/news/nope/")
+    assert french.status_code == 404
+    assert "Page introuvable" in french.content.decode()
+    assert switcher_link(french, "en") == "http://testserver/en/news/nope/"
+    unprefixed = client.get("/no-such-page/", headers={"Accept-Language": "fr"})
+    assert switcher_link(unprefixed, "en") == "http://testserver/en/no-such-page/"
+
+
+def test_the_switcher_on_a_forbidden_form_and_too_many_requests_keeps_the_address(client, settings):
+    event = make_event(slug="forum")
+    form = {"name": "Ada", "email": "ada@example.org", "consent": "on"}
+    headers = {"Sec-Fetch-Site": "cross-site"}
+    forbidden = client.post("/fr/events/forum/register/", form, headers=headers)
+    assert forbidden.status_code == 403
+    assert switcher_link(forbidden, "en") == "http://testserver/en/events/forum/register/"
+    settings.REGISTRATION_RATE_LIMIT = "1/5m"
+    client.post(f"/en/events/{event.slug}/register/", form)
+    limited = client.post(f"/en/events/{event.slug}/register/", form)
+    assert limited.status_code == 429
+    assert switcher_link(limited, "fr") == "http://testserver/fr/events/forum/register/"
+    admin = Client(enforce_csrf_checks=True).post("/admin/login/", {"username": "x"})
+    assert admin.status_code == 403
+    assert switcher_link(admin, "fr") == "http://testserver/admin/login/"
+
+
+def test_the_server_error_page_speaks_the_pages_language_and_switches(client, settings):
+    settings.ROOT_URLCONF = "tests.urls_error"
+    client.raise_request_exception = False
+    response = client.get("/fr/broken/")
+    assert response.status_code == 500
+    html = response.content.decode()
+    assert '<html lang="fr">' in html
+    assert "secret detail" not in html
+    assert switcher_link(response, "en") == "http://testserver/en/broken/"
+
+
 def test_the_page_cache_keeps_each_language_apart(client, settings):
     settings.PAGE_CACHE_SECONDS = 60
     french = client.get("/fr/about/")
@@ -122,6 +176,24 @@ def test_the_page_cache_keeps_each_language_apart(client, settings):
     assert about_us in again.content.decode()
     assert "Accept-Language" not in again.get("Vary", "")
     assert client.get("/en/about/").content == english.content
+
+
+@pytest.mark.parametrize("path", ["/robots.txt", "/sitemap.xml", "/sitemap-organisations.xml"])
+def test_site_wide_files_are_one_for_every_language_whoever_asks_first(client, settings, path):
+    settings.PAGE_CACHE_SECONDS = 60
+    Organisation.objects.create(name="Telecom Union", short_name="TU", slug="tu")
+    Organisation.objects.create(name="Zed Body", name_fr="Corps", short_name="ZB", slug="zb")
+    french_first = client.get(path, headers={"Accept-Language": "fr"})
+    english_next = client.get(path, headers={"Accept-Language": "en"})
+    assert (french_first["X-Page-Cache"], english_next["X-Page-Cache"]) == ("miss", "hit")
+    for response in (french_first, english_next):
+        assert response.status_code == 200
+        assert "Content-Language" not in response
+        assert "Accept-Language" not in response.get("Vary", "")
+    cache.clear()
+    english_first = client.get(path, headers={"Accept-Language": "en"})
+    assert english_first["X-Page-Cache"] == "miss"
+    assert english_first.content == french_first.content
 
 
 def test_an_unprefixed_redirect_is_never_cached(client, settings):
@@ -137,9 +209,9 @@ def test_event_times_are_written_as_each_language_writes_them():
         end=datetime(2020, 10, 14, 15, 30, tzinfo=zone),
     )
     with translation.override("fr"):
-        french = "mercredi 14 octobre 2020, 14 h 00\N{EN DASH}15 h 30 CEST (Europe/Paris)"
+        french = f"mercredi 14 octobre 2020, {at(14)}{EN_DASH}{at(15, 30)} CEST (Europe/Paris)"
         assert event.when == french
-        assert event.moment(event.start) == "mercredi 14 octobre 2020, 14 h 00 CEST"
+        assert event.moment(event.start) == f"mercredi 14 octobre 2020, {at(14)} CEST"
     with translation.override("en"):
         assert event.when == "Wednesday 14 October 2020, 14:00\N{EN DASH}15:30 CEST (Europe/Paris)"
 
@@ -150,7 +222,7 @@ def test_event_pages_show_dates_and_seats_in_french(client):
     event = make_event(start=start, end=start.replace(hour=11), capacity=2)
     html = client.get(reverse("events:detail", kwargs={"slug": event.slug}).replace("/en/", "/fr/"))
     text = html.content.decode()
-    assert "mercredi 16 octobre 2030, 9 h 00" in text
+    assert f"mercredi 16 octobre 2030, {at(9)}" in text
     assert "2 places restantes" in text
     assert "S\N{RIGHT SINGLE QUOTATION MARK}inscrire" in text
 
@@ -236,9 +308,9 @@ def test_every_french_translation_is_done_and_not_fuzzy():
 
 def test_the_search_page_speaks_french(client):
     html = client.get("/fr/search/", {"q": "zeppelin", "year": "zzz"}).content.decode()
-    assert "0 résultat pour « zeppelin »." in html
-    assert "Rien ne date de « zzz » : toutes les années sont affichées." in html
-    assert "Aucun résultat parmi les citations pour « zeppelin »." in html
+    assert f"0 résultat pour «{NNBSP}zeppelin{NNBSP}»." in html
+    assert f"Rien ne date de «{NNBSP}zzz{NNBSP}»{NBSP}: toutes les années sont affichées." in html
+    assert f"Aucun résultat parmi les citations pour «{NNBSP}zeppelin{NNBSP}»." in html
 
 
 def test_event_managers_see_the_admins_own_actions_in_their_language(client, event_manager):

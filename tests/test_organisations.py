@@ -1,7 +1,12 @@
 """Organisation pages: what each body is, its people and their quotes, its events and news."""
 
+import json
+import re
+
 import pytest
+from django.conf import settings
 from django.core.management import call_command
+from django.utils import translation
 
 from taskforce.models import Organisation
 from tests.events_helpers import make_event
@@ -89,3 +94,128 @@ def test_the_release_describes_itu_iso_and_iec(client):
         assert organisation.description and organisation.founded_the_task_force
         assert organisation.description in client.get(f"/en/organisations/{slug}/").content.decode()
     assert not Organisation.objects.get(slug="wsc").founded_the_task_force
+
+
+FIXTURES = sorted(str(path) for path in (settings.BASE_DIR / "fixtures").glob("*.json"))
+
+
+@pytest.fixture
+def release():
+    call_command("loaddata", *FIXTURES, verbosity=0)
+
+
+def structured_names(html):
+    """Each schema.org Organization's name and alternateName, as the page's JSON-LD gives them."""
+    found = {}
+
+    def collect(node):
+        if isinstance(node, dict):
+            if node.get("@type") == "Organization" and "alternateName" in node:
+                found[node["alternateName"]] = node["name"]
+            for value in node.values():
+                collect(value)
+        elif isinstance(node, list):
+            for value in node:
+                collect(value)
+
+    for data in re.findall(r'<script type="application/ld\+json">(.*?)</script>', html, re.S):
+        collect(json.loads(data))
+    return found
+
+
+def test_french_pages_call_itu_uit_wherever_they_show_its_short_name(client, release):
+    itu_fr = "Union internationale des télécommunications (UIT)"
+    pages = {
+        "/fr/organisations/itu/": [f"<h1>{itu_fr}</h1>"],
+        "/fr/organisations/": [itu_fr],
+        "/fr/news/itu-iso-iec-joint-task-force-smart-cities/": [
+            '">UIT</abbr>',
+            "(UIT)</figcaption>",
+        ],
+        "/fr/people/chaesub-lee/": ["(UIT)"],
+        "/fr/quotes/": ["(UIT)"],
+        "/fr/events/world-smart-city-forum-2016/": [itu_fr],
+        "/fr/events/past/": ["IEC, ISO, UIT"],
+    }
+    for path, shown in pages.items():
+        html = client.get(path).content.decode()
+        for text in shown:
+            assert text in html, (path, text)
+    french_home = client.get("/fr/").content.decode()
+    assert structured_names(french_home)["UIT"] == "Union internationale des télécommunications"
+    english_home = client.get("/en/").content.decode()
+    assert structured_names(english_home)["ITU"] == "International Telecommunication Union"
+    english = client.get("/en/organisations/itu/").content.decode()
+    assert "<h1>International Telecommunication Union (ITU)</h1>" in english
+    assert "IEC, ISO, ITU" in client.get("/en/events/past/").content.decode()
+
+
+def test_an_abbreviation_finds_its_people_in_either_language(client, release):
+    for language, abbreviation in [("fr", "UIT"), ("fr", "ITU"), ("en", "ITU")]:
+        html = client.get(f"/{language}/search/", {"q": abbreviation, "kind": "people"})
+        assert "Chaesub Lee" in html.content.decode(), (language, abbreviation)
+
+
+# The organisation admin's website field warns that Django 6 will assume https; the
+# tests below are about the short names.
+URLFIELD_SCHEME = (
+    "ignore:The default scheme will be changed:django.utils.deprecation.RemovedInDjango60Warning"
+)
+
+
+@pytest.mark.filterwarnings(URLFIELD_SCHEME)
+def test_organisations_left_without_a_french_short_name_never_collide(admin_client):
+    for name, short in [("Telecom Union", "TU"), ("Zed Body", "ZB")]:
+        response = admin_client.post(
+            "/admin/taskforce/organisation/add/",
+            {
+                "name_en": name,
+                "name_fr": "",
+                "short_name_en": short,
+                "short_name_fr": "",
+                "slug": short.lower(),
+                "website": "",
+                "description_en": "",
+                "description_fr": "",
+            },
+        )
+        assert response.status_code == 302, response.content.decode()
+    blank = Organisation.objects.filter(slug__in=["tu", "zb"])
+    assert list(blank.values_list("short_name_fr", "name_fr")) == [(None, None), (None, None)]
+    with translation.override("fr"):
+        assert sorted(str(organisation) for organisation in blank) == ["TU", "ZB"]
+
+
+@pytest.mark.filterwarnings(URLFIELD_SCHEME)
+def test_two_organisations_cannot_share_a_french_short_name(admin_client):
+    Organisation.objects.create(
+        name="Telecom Union", short_name="TU", short_name_fr="UT", slug="tu"
+    )
+    response = admin_client.post(
+        "/admin/taskforce/organisation/add/",
+        {"name_en": "Other", "short_name_en": "OU", "short_name_fr": "UT", "slug": "ou"},
+    )
+    assert response.status_code == 200
+    assert Organisation.objects.count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_migration_keeps_each_short_name_as_its_english():
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    before = [("taskforce", "0004_labels_in_each_language")]
+    after = [("taskforce", "0005_organisation_short_name_in_english_and_french")]
+    executor = MigrationExecutor(connection)
+    executor.migrate(before)
+    old = executor.loader.project_state(before).apps.get_model("taskforce", "Organisation")
+    old.objects.create(name="International Telecommunication Union", short_name="ITU", slug="itu")
+    old.objects.create(name="Other body", short_name="OB", slug="ob")
+    executor = MigrationExecutor(connection)
+    executor.migrate(after)
+    executor.loader.build_graph()
+    executor.migrate(executor.loader.graph.leaf_nodes())
+    rows = Organisation.objects.order_by("slug").values_list(
+        "short_name", "short_name_en", "short_name_fr"
+    )
+    assert list(rows) == [("ITU", "ITU", None), ("OB", "OB", None)]

@@ -15,6 +15,7 @@ from django.utils import timezone, translation
 from events import services
 from events.models import Event, OutgoingEmail, Registration
 from tests.events_helpers import answer_page, make_event, manage_path, register
+from tests.typography import NBSP
 
 pytestmark = pytest.mark.django_db
 
@@ -418,14 +419,14 @@ def test_a_registrant_on_the_french_page_gets_emails_and_invitation_in_french(
     assert response["Location"].startswith("/fr/events/")
     assert event.registrations.get().language == "fr"
     (confirmation,) = mailoutbox
-    assert confirmation.subject == f"Vous êtes inscrit·e : {event.title}"
+    assert confirmation.subject == f"Vous êtes inscrit·e{NBSP}: {event.title}"
     assert "/fr/events/manage/" in confirmation.body
     assert "Votre place est confirmée" in confirmation.alternatives[0].content
     with translation.override("fr"):
         assert event.when in confirmation.body
     (vevent,) = icalendar.Calendar.from_ical(confirmation.attachments[0][1]).walk("VEVENT")
     assert f"/fr/events/{event.slug}/" in vevent["URL"]
-    assert "Rejoindre en ligne : https://meet.example.org/jtf" in vevent["DESCRIPTION"]
+    assert f"Rejoindre en ligne{NBSP}: https://meet.example.org/jtf" in vevent["DESCRIPTION"]
 
 
 def test_a_registrant_on_the_english_page_keeps_english_emails(committed, mailoutbox):

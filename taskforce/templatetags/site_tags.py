@@ -1,14 +1,16 @@
 import json
 from datetime import datetime
+from urllib.parse import unquote, urlsplit, urlunsplit
 
 from django import template
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
-from django.urls import translate_url
+from django.urls import Resolver404, resolve, translate_url
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language_from_path
 
+from taskforce.dates import format_date
 from taskforce.languages import DEFAULT_LANGUAGE, active_language
 
 register = template.Library()
@@ -40,9 +42,34 @@ def canonical_url(context, path=None):
 def page_languages(url):
     """The page at `url` in each of the site's languages: code, name in itself, full URL."""
     return [
-        {"code": code, "name_local": name, "url": translate_url(url, code)}
+        {"code": code, "name_local": name, "url": url_in_language(url, code)}
         for code, name in settings.LANGUAGES
     ]
+
+
+def is_page(path):
+    try:
+        resolve(unquote(path))
+    except Resolver404:
+        return False
+    return True
+
+
+def url_in_language(url, code):
+    """
+    `url` in the language `code`. An address that is no page (a 404) has no route to
+    translate: the same path under the other language's prefix is its page not found
+    in that language, /en/news/nope/ -> /fr/news/nope/.
+    """
+    translated = translate_url(url, code)
+    if translated != url:
+        return translated
+    parts = urlsplit(url)
+    language = get_language_from_path(parts.path)
+    if language == code or is_page(parts.path):
+        return url  # already in that language, or a page outside the languages (the admin)
+    path = parts.path.removeprefix(f"/{language}") if language else parts.path
+    return urlunsplit(parts._replace(path=f"/{code}{path}"))
 
 
 @register.simple_tag(takes_context=True)
@@ -93,6 +120,16 @@ def iso8601(value):
     if isinstance(value, datetime):
         return value.isoformat(timespec="seconds")
     return value.isoformat() if value else ""
+
+
+@register.filter(expects_localtime=True)
+def written_date(value, format_name="DAY_FORMAT"):
+    """
+    A date as the active language writes it, with one of the named formats of
+    taskforce/formats ("DAY_FORMAT": "1 October 2025", "1er octobre 2025"; "MOMENT_FORMAT").
+    Pages use it rather than |date, so that each language's rules hold on every page.
+    """
+    return format_date(value, format_name)
 
 
 @register.simple_tag

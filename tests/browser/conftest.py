@@ -7,6 +7,7 @@ import os
 import shutil
 
 import pytest
+from django.utils import translation
 
 # Playwright's sync API runs an event loop in this thread; the live server and the
 # test's own ORM calls are still synchronous, so let Django allow them.
@@ -75,3 +76,39 @@ def assert_accessible(axe):
         )
 
     return check
+
+
+class Words:
+    """
+    The interface in one language, as its visitor reads it: the site's own strings from
+    its catalogue (tests/test_i18n.py checks that each has its French), and its paths.
+    """
+
+    def __init__(self, language):
+        self.language = language
+
+    def __call__(self, text, **values):
+        with translation.override(self.language):
+            words = translation.gettext(text)
+        if not values:
+            return words
+        return words.format(**values) if "{" in words else words % values
+
+    def plural(self, singular, plural, count):
+        with translation.override(self.language):
+            return translation.ngettext(singular, plural, count) % {"count": count}
+
+    def path(self, path):
+        """A path of the site (/news/) in this language (/fr/news/)."""
+        return f"/{self.language}{path}"
+
+    def url(self, obj):
+        """An object's page in this language."""
+        with translation.override(self.language):
+            return obj.get_absolute_url()
+
+
+@pytest.fixture(params=["en", "fr"])
+def words(request):
+    """Runs the test once in each language: a visitor's journey is the same in both."""
+    return Words(request.param)

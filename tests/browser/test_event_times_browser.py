@@ -3,7 +3,9 @@
 from datetime import UTC, datetime
 
 import pytest
+from playwright.sync_api import expect
 
+from tests.browser.conftest import Words
 from tests.events_helpers import make_event
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -55,49 +57,64 @@ HEARD = """element => {
 }"""
 
 
-def when(page, read=SEEN):
+# The Zurich event as each language writes it (its spaces as seen: SEEN reads a no-break
+# space as any other), and the same moments on a Tokyo clock, added by the script.
+SHOWN = {
+    "en": "Tuesday 15 January 2030, 14:00\N{EN DASH}16:00 CET (Europe/Zurich)",
+    "fr": "mardi 15 janvier 2030, 14 h 00\N{EN DASH}16 h 00 CET (Europe/Zurich)",
+}
+IN_TOKYO = {
+    "en": "22:00 \N{EN DASH} Wednesday 16 January 00:00 your time",
+    "fr": "22:00 \N{EN DASH} mercredi 16 janvier 00:00 chez vous",
+}
+
+OPENS = {
+    "en": "Registration opens on 10 January 2030, 09:00 CET (Europe/Zurich) · 03:00 your time.",
+    "fr": "Les inscriptions ouvrent le 10 janvier 2030, 9 h 00 CET (Europe/Zurich) · 03:00 "
+    "chez vous.",
+}
+
+
+def when(page, words, read=SEEN):
     """The event's time as seen, or as a screen reader reads it (without what is aria-hidden)."""
-    return page.locator("dt:text('When') + dd").evaluate(read)
+    return page.locator(f"dt:text('{words('When')}') + dd").evaluate(read)
 
 
 def test_a_visitor_in_tokyo_sees_the_events_time_and_their_own(
-    visit, zurich_event, assert_accessible
+    visit, zurich_event, assert_accessible, words
 ):
-    page = visit(zurich_event.get_absolute_url(), "Asia/Tokyo")
-    assert when(page) == (
-        "Tuesday 15 January 2030, 14:00\N{EN DASH}16:00 CET (Europe/Zurich)"
-        " · 22:00 \N{EN DASH} Wednesday 16 January 00:00 your time"
-    )
-    assert when(page, read=HEARD) == (
-        "Tuesday 15 January 2030, 14:00\N{EN DASH}16:00 CET (Europe/Zurich),"
-        " 22:00 \N{EN DASH} Wednesday 16 January 00:00 your time"
-    )
+    shown, in_tokyo = SHOWN[words.language], IN_TOKYO[words.language]
+    page = visit(words.url(zurich_event), "Asia/Tokyo")
+    expect(page.locator(".local-time").first).to_be_attached()
+    assert when(page, words) == f"{shown} · {in_tokyo}"
+    assert when(page, words, read=HEARD) == f"{shown}, {in_tokyo}"
     assert_accessible(page)
-    page.goto("/en/events/")
+    page.goto(words.path("/events/"))
     listed = page.locator(".meta").first.evaluate(SEEN)
-    assert "(Europe/Zurich) · 22:00 \N{EN DASH} Wednesday 16 January 00:00 your time" in listed
+    assert f"(Europe/Zurich) · {in_tokyo}" in listed
 
 
-def test_without_javascript_the_events_zone_stands_alone(visit, zurich_event):
-    page = visit(zurich_event.get_absolute_url(), "Asia/Tokyo", java_script_enabled=False)
-    assert when(page) == "Tuesday 15 January 2030, 14:00\N{EN DASH}16:00 CET (Europe/Zurich)"
+def test_without_javascript_the_events_zone_stands_alone(visit, zurich_event, words):
+    page = visit(words.url(zurich_event), "Asia/Tokyo", java_script_enabled=False)
+    assert when(page, words) == SHOWN[words.language]
 
 
 @pytest.mark.parametrize("zone", ["Europe/Zurich", "Europe/Berlin"])
 def test_a_visitor_whose_clock_reads_the_same_sees_one_time(visit, zurich_event, zone):
+    words = Words("en")
     page = visit(zurich_event.get_absolute_url(), zone)
-    assert when(page) == "Tuesday 15 January 2030, 14:00\N{EN DASH}16:00 CET (Europe/Zurich)"
+    assert when(page, words) == SHOWN["en"]
     assert page.locator(".local-time").count() == 0
 
 
-def test_the_opening_of_registration_is_shown_on_both_clocks(visit):
+def test_the_opening_of_registration_is_shown_on_both_clocks(visit, words):
     event = make_event(
         start=datetime(2030, 1, 15, 13, 0, tzinfo=UTC),
         end=datetime(2030, 1, 15, 15, 0, tzinfo=UTC),
         registration_opens_at=datetime(2030, 1, 10, 8, 0, tzinfo=UTC),
         time_zone="Europe/Zurich",
     )
-    page = visit(event.get_absolute_url(), "America/New_York")
-    assert page.get_by_text("Registration opens on").evaluate(SEEN) == (
-        "Registration opens on 10 January 2030, 09:00 CET (Europe/Zurich) · 03:00 your time."
-    )
+    page = visit(words.url(event), "America/New_York")
+    opens = page.get_by_text(words("Registration opens on"))
+    expect(opens.locator(".local-time")).to_be_attached()
+    assert opens.evaluate(SEEN) == OPENS[words.language]

@@ -16,6 +16,24 @@ pytestmark = pytest.mark.django_db(transaction=True)
 FIXTURES = sorted(str(path) for path in (Path(__file__).parents[2] / "fixtures").glob("*.json"))
 RELEASE_TITLE = "ITU, ISO and IEC form a Joint Task Force to help cities rethink their future"
 SPEAKERS = {"Sergio Mujica": 2, "Philippe Metzger": 4, "Chaesub Lee": 2}
+# What the reader sees of the release in each language: its title, a quote and a word of one.
+RELEASE = {
+    "en": {
+        "title": RELEASE_TITLE,
+        "quote": "This conversation is now of more urgency than ever.",
+        "search": "vulnerable",
+        "found": "cities are also deeply vulnerable",
+    },
+    "fr": {
+        "title": "L\N{RIGHT SINGLE QUOTATION MARK}UIT, l\N{RIGHT SINGLE QUOTATION MARK}ISO et "
+        "l\N{RIGHT SINGLE QUOTATION MARK}IEC forment un groupe d\N{RIGHT SINGLE QUOTATION MARK}"
+        "action conjoint",
+        "quote": "Ce dialogue est aujourd\N{RIGHT SINGLE QUOTATION MARK}hui plus urgent que "
+        "jamais.",
+        "search": "vulnérables",
+        "found": "les villes sont aussi profondément vulnérables",
+    },
+}
 
 
 @pytest.fixture
@@ -23,51 +41,52 @@ def release():
     call_command("loaddata", *FIXTURES, verbosity=0)
 
 
-def test_reader_goes_from_home_to_the_release_and_sees_every_quote_attributed(page, release):
-    page.goto("/en/")
-    page.get_by_role("navigation", name="Main").get_by_role("link", name="News").click()
-    assert page.get_by_role("heading", level=1).inner_text() == "News"
-    page.get_by_role("link", name=re.compile(RELEASE_TITLE)).click()
-    assert RELEASE_TITLE in page.get_by_role("heading", level=1).inner_text()
+def test_reader_goes_from_home_to_the_release_and_sees_every_quote_attributed(page, release, words):
+    read = RELEASE[words.language]
+    page.goto(words.path("/"))
+    page.get_by_role("navigation", name=words("Main")).get_by_role(
+        "link", name=words("News")
+    ).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(words("News"))
+    page.get_by_role("link", name=re.compile(re.escape(read["title"]))).click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text(read["title"])
     quotes = page.locator("#article-quotes + figure, #article-quotes ~ figure")
-    assert quotes.count() == 8
+    expect(quotes).to_have_count(8)
     speakers = quotes.locator("cite").all_inner_texts()
     assert {name: speakers.count(name) for name in SPEAKERS} == SPEAKERS
-    assert (
-        quotes.filter(has_text="This conversation is now of more urgency than ever.")
-        .locator("cite")
-        .inner_text()
-        == "Philippe Metzger"
-    )
+    expect(quotes.filter(has_text=read["quote"]).locator("cite")).to_have_text("Philippe Metzger")
 
 
 @pytest.mark.parametrize(
     "path",
     [
-        "/en/",
-        "/en/news/",
-        "/en/news/itu-iso-iec-joint-task-force-smart-cities/",
-        "/en/news/topics/smart-cities/",
-        "/en/quotes/",
-        "/en/people/philippe-metzger/",
-        "/en/search/?q=cities",
-        "/en/search/?q=",
+        "/",
+        "/news/",
+        "/news/itu-iso-iec-joint-task-force-smart-cities/",
+        "/news/topics/smart-cities/",
+        "/quotes/",
+        "/people/philippe-metzger/",
+        "/search/?q=cities",
+        "/search/?q=",
+        "/events/",
+        "/events/past/",
     ],
 )
-def test_public_page_has_no_accessibility_violations(page, assert_accessible, release, path):
-    page.goto(path)
-    assert page.get_by_role("heading", level=1).count() == 1
+def test_public_page_has_no_accessibility_violations(page, assert_accessible, release, words, path):
+    page.goto(words.path(path))
+    expect(page.locator("html")).to_have_attribute("lang", words.language)
+    expect(page.get_by_role("heading", level=1)).to_have_count(1)
     assert_accessible(page)
 
 
-def test_search_from_the_header_finds_a_quote(page, release):
-    page.goto("/en/")
-    page.get_by_role("search").get_by_label("Search news, quotes, events and people").fill(
-        "vulnerable"
-    )
-    page.get_by_role("search").get_by_role("button", name="Search").click()
-    expect(page).to_have_url(re.compile(re.escape("/en/search/?q=vulnerable") + "$"))
-    expect(page.get_by_text("cities are also deeply vulnerable").first).to_be_visible()
+def test_search_from_the_header_finds_a_quote(page, release, words):
+    read = RELEASE[words.language]
+    page.goto(words.path("/"))
+    search = page.get_by_role("search", name=words("Site"), exact=True)
+    search.get_by_label(words("Search news, quotes, events and people")).fill(read["search"])
+    search.get_by_role("button", name=words("Search")).click()
+    expect(page).to_have_url(re.compile(re.escape(words.path("/search/?q=")) + ".+$"))
+    expect(page.get_by_text(read["found"]).first).to_be_visible()
 
 
 @pytest.fixture

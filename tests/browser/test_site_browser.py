@@ -6,26 +6,26 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 @pytest.mark.parametrize(
     ("path", "heading"),
-    [
-        ("/en/", "The Joint Task Force on smart cities"),
-        ("/en/about/", "About the Joint Task Force"),
-    ],
+    [("/", "The Joint Task Force on smart cities"), ("/about/", "About the Joint Task Force")],
 )
-def test_page_loads_shows_its_heading_and_is_accessible(page, assert_accessible, path, heading):
-    page.goto(path)
-    assert page.get_by_role("heading", level=1).inner_text() == heading
-    expect(page.get_by_role("navigation", name="Main")).to_be_visible()
+def test_page_loads_shows_its_heading_and_is_accessible(
+    page, assert_accessible, words, path, heading
+):
+    page.goto(words.path(path))
+    expect(page.locator("html")).to_have_attribute("lang", words.language)
+    expect(page.get_by_role("heading", level=1)).to_have_text(words(heading))
+    expect(page.get_by_role("navigation", name=words("Main"))).to_be_visible()
     assert_accessible(page)
 
 
-def test_skip_link_appears_on_keyboard_focus_and_moves_to_main(page):
-    page.goto("/en/")
+def test_skip_link_appears_on_keyboard_focus_and_moves_to_main(page, words):
+    page.goto(words.path("/"))
     page.keyboard.press("Tab")
-    skip = page.get_by_role("link", name="Skip to content")
-    assert skip.evaluate("el => el === document.activeElement")
+    skip = page.get_by_role("link", name=words("Skip to content"))
+    expect(skip).to_be_focused()
     expect(skip).to_be_visible()
     page.keyboard.press("Enter")
-    assert page.evaluate("document.activeElement.id") == "main"
+    expect(page.get_by_role("main")).to_be_focused()
 
 
 def test_layout_fits_a_phone_screen(browser, live_server):
