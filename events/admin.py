@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 
 from taskforce.admin import VersionedAdmin, record_in_history
 from taskforce.images import admin_preview
+from taskforce.languages import columns_in_each_language
 
 from . import services
 from .admin_forms import EventAdminForm, RegistrationAdminForm
@@ -135,7 +136,7 @@ class EventAdmin(VersionedAdmin):
         "waitlisted",
     ]
     list_filter = ["status", "is_online", "all_day", "waiting_list_enabled", "organisers", "start"]
-    search_fields = ["title", "summary", "venue_name"]
+    search_fields = columns_in_each_language("title", "summary", "venue_name")
     date_hierarchy = "start"
     prepopulated_fields = {"slug": ["title"]}
     autocomplete_fields = ["organisers"]
@@ -523,7 +524,7 @@ class RegistrationAdmin(admin.ModelAdmin):
     form = RegistrationAdminForm
     list_display = ["name", "email_address", "organisation", "event_title", "status", "registered"]
     list_filter = ["status", "event"]
-    search_fields = ["name", "email", "organisation", "event__title"]
+    search_fields = ["name", "email", "organisation", *columns_in_each_language("event__title")]
     list_select_related = ["event"]
     readonly_fields = [
         "event", "status", "language", "consent", "consented_at", "created", "updated"

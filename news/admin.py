@@ -22,6 +22,7 @@ from django_prose_editor.widgets import importmap
 
 from taskforce.admin import VersionedAdmin, record_in_history
 from taskforce.images import admin_preview, admin_thumbnail
+from taskforce.languages import columns_in_each_language
 from taskforce.versions import compared_fields, field_changes, field_values
 
 from .models import Article, ArticleDraft, EmbargoLink, Topic
@@ -36,7 +37,7 @@ def saving_draft(data):
 @admin.register(Topic)
 class TopicAdmin(VersionedAdmin):
     list_display = ["name", "slug"]
-    search_fields = ["name"]
+    search_fields = columns_in_each_language("name")
     prepopulated_fields = {"slug": ["name"]}
 
 
@@ -207,7 +208,7 @@ class ArticleAdmin(VersionedAdmin):
     list_display_links = ["thumbnail", "title"]
     list_filter = ["status", "publish_at", "topics", "organisations"]
     list_select_related = ["draft"]
-    search_fields = ["title", "summary", "body"]
+    search_fields = columns_in_each_language("title", "summary", "body")
     date_hierarchy = "publish_at"
     prepopulated_fields = {"slug": ["title"]}
     autocomplete_fields = ["topics", "organisations"]

@@ -13,6 +13,7 @@ from news.admin import ArticleAdmin, SavedWithTheArticleFormSet
 from news.models import Article
 from taskforce.admin import VersionedAdmin
 from taskforce.images import admin_preview, admin_thumbnail
+from taskforce.languages import columns_in_each_language
 
 from .models import Person, Quote
 
@@ -22,7 +23,7 @@ class PersonAdmin(VersionedAdmin):
     list_display = ["thumbnail", "name", "role", "organisation"]
     list_display_links = ["thumbnail", "name"]
     list_filter = ["organisation"]
-    search_fields = ["name", "role"]
+    search_fields = ["name", *columns_in_each_language("role")]
     prepopulated_fields = {"slug": ["name"]}
     autocomplete_fields = ["organisation"]
     fields = ["name", "slug", "role", "organisation", "photo", "photo_preview", "photo_alt"]
@@ -42,7 +43,7 @@ class QuoteAdmin(VersionedAdmin):
     list_display = ["__str__", "person", "article", "featured", "order"]
     list_editable = ["featured", "order"]
     list_filter = ["featured", "person"]
-    search_fields = ["text", "person__name"]
+    search_fields = [*columns_in_each_language("text"), "person__name"]
     autocomplete_fields = ["person", "article"]
     list_select_related = ["person", "article"]
 

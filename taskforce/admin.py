@@ -3,6 +3,7 @@ from django.contrib import admin, messages
 from django.contrib.admin.models import CHANGE, LogEntry
 from django.contrib.admin.utils import flatten_fieldsets, quote, unquote
 from django.core.exceptions import PermissionDenied
+from django.db import models
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -14,6 +15,7 @@ from reversion.admin import VersionAdmin
 from reversion.models import Version
 
 from .images import UploadedImageField, stored_file_exists
+from .languages import columns_in_each_language
 from .models import Organisation
 from .versions import field_changes
 
@@ -268,7 +270,8 @@ class VersionedAdmin(TranslationAdmin, VersionAdmin):
 @admin.register(Organisation)
 class OrganisationAdmin(TranslationAdmin):
     list_display = ["short_name", "name", "website", "founded_the_task_force"]
-    search_fields = ["name", "short_name"]
+    search_fields = columns_in_each_language("name", "short_name")
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     prepopulated_fields = {"slug": ["short_name"]}
     fields = ["name", "short_name", "slug", "website", "description", "founded_the_task_force"]
     view_on_site = True

@@ -10,6 +10,7 @@ from django.test import Client
 from reversion.models import Version
 
 from events.models import Registration
+from taskforce.models import Organisation
 from tests.editing import article_form
 from tests.events_helpers import make_event, register
 from tests.html_forms import form_data
@@ -50,6 +51,12 @@ def page(client, url):
 def column_headers(html):
     thead = re.search(r'<table id="result_list">.*?</thead>', html, re.DOTALL).group(0)
     return re.findall(r'<div class="text">(?:<a [^>]*>|<span>)([^<]+)<', thead)
+
+
+def result_list(html):
+    """The rows of a change list, or nothing when none matched."""
+    found = re.search(r'<table id="result_list">.*?</table>', html, re.DOTALL)
+    return found.group(0) if found else ""
 
 
 def action_names(html):
@@ -370,3 +377,15 @@ def test_the_admin_sign_in_page_offers_the_other_language_too(client):
     response = client.post("/i18n/setlang/", {"language": "xx", "next": "/admin/login/"})
     assert response.status_code == 302
     assert "django_language" not in response.cookies
+
+
+def test_french_staff_find_what_is_written_in_english_only(french):
+    make_article(title="Cities meet in Geneva")
+    make_event(title="Geneva forum")
+    Organisation.objects.create(
+        name="International Organization for Standardization", short_name="ISO", slug="iso"
+    )
+    assert "Cities meet in Geneva" in result_list(page(french, "/admin/news/article/?q=Geneva"))
+    assert "Geneva forum" in result_list(page(french, "/admin/events/event/?q=Geneva"))
+    organisations = result_list(page(french, "/admin/taskforce/organisation/?q=ISO"))
+    assert "International Organization for Standardization" in organisations
