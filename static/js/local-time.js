@@ -6,11 +6,22 @@
   // The page's language; its words come from the page (data-local-time: "{time} your time").
   const locale = document.documentElement.lang === "en" ? "en-GB" : document.documentElement.lang;
   const wording = document.body.dataset.localTime || "{time} your time";
-  const clock = { hour: "2-digit", minute: "2-digit", hourCycle: "h23" };
+  const french = locale === "fr";
+  const clock = { hour: french ? "numeric" : "2-digit", minute: "2-digit", hourCycle: "h23" };
   const day = { weekday: "long", day: "numeric", month: "long" };
 
+  // As the page writes them (taskforce/formats): French says "1er" for the first of a
+  // month and "14 h 00" for a time, its spaces no-break.
+  function written(part) {
+    if (!french) return part.value;
+    if (part.type === "day" && part.value === "1") return "1er";
+    if (part.type === "literal" && part.value === ":") return "\u00a0h\u00a0";
+    return part.value;
+  }
+
   function format(moment, timeZone, options) {
-    return new Intl.DateTimeFormat(locale, { ...options, timeZone }).format(moment);
+    const parts = new Intl.DateTimeFormat(locale, { ...options, timeZone }).formatToParts(moment);
+    return parts.map(written).join("");
   }
 
   function localText(moments, eventZone) {

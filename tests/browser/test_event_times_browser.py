@@ -65,12 +65,12 @@ SHOWN = {
 }
 IN_TOKYO = {
     "en": "22:00 \N{EN DASH} Wednesday 16 January 00:00 your time",
-    "fr": "22:00 \N{EN DASH} mercredi 16 janvier 00:00 chez vous",
+    "fr": "22 h 00 \N{EN DASH} mercredi 16 janvier 0 h 00 chez vous",
 }
 
 OPENS = {
     "en": "Registration opens on 10 January 2030, 09:00 CET (Europe/Zurich) · 03:00 your time.",
-    "fr": "Les inscriptions ouvrent le 10 janvier 2030, 9 h 00 CET (Europe/Zurich) · 03:00 "
+    "fr": "Les inscriptions ouvrent le 10 janvier 2030, 9 h 00 CET (Europe/Zurich) · 3 h 00 "
     "chez vous.",
 }
 
@@ -118,3 +118,16 @@ def test_the_opening_of_registration_is_shown_on_both_clocks(visit, words):
     opens = page.get_by_text(words("Registration opens on"))
     expect(opens.locator(".local-time")).to_be_attached()
     assert opens.evaluate(SEEN) == OPENS[words.language]
+
+
+def test_a_french_visitor_reads_the_first_of_the_month_as_1er_on_their_own_clock(visit):
+    # 14:00-16:00 in Zurich on 31 January is 22:00 to midnight, 1 February, in Tokyo.
+    event = make_event(
+        start=datetime(2030, 1, 31, 13, 0, tzinfo=UTC),
+        end=datetime(2030, 1, 31, 15, 0, tzinfo=UTC),
+        time_zone="Europe/Zurich",
+    )
+    words = Words("fr")
+    page = visit(words.url(event), "Asia/Tokyo")
+    expect(page.locator(".local-time").first).to_be_attached()
+    assert when(page, words).endswith("· 22 h 00 \N{EN DASH} vendredi 1er février 0 h 00 chez vous")
