@@ -21,6 +21,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from icalendar.timezone import is_utc
 
+from taskforce.context_processors import site_name, site_sender
+
 PUBLISH, REQUEST, CANCEL = "PUBLISH", "REQUEST", "CANCEL"
 # How often calendar apps should read the subscription calendar again (RFC 7986, and
 # the older X-PUBLISHED-TTL that Apple and Microsoft read).
@@ -44,9 +46,9 @@ def calendar_address(email, **params):
 
 
 def organizer():
-    """The site's sender (DEFAULT_FROM_EMAIL), as its name and address."""
-    name, email = parseaddr(settings.DEFAULT_FROM_EMAIL)
-    return calendar_address(email, cn=name or settings.SITE_NAME)
+    """The site's sender, as its name (in the active language) and address."""
+    name, email = parseaddr(site_sender())
+    return calendar_address(email, cn=name)
 
 
 def build_vevent(event, *, online_link=False, stamp=None, status=True):
@@ -119,7 +121,7 @@ def build_calendar(events, *, subscription=False):
     """A PUBLISH file of events, as anyone may download it: never an online link."""
     events = list(events)
     calendar = new_calendar(PUBLISH)
-    calendar.add("x-wr-calname", _("{site}: events").format(site=settings.SITE_NAME))
+    calendar.add("x-wr-calname", _("{site}: events").format(site=site_name()))
     if subscription:
         calendar.add("refresh-interval", REFRESH_INTERVAL, parameters={"VALUE": "DURATION"})
         calendar.add("x-published-ttl", icalendar.vDuration(REFRESH_INTERVAL).to_ical().decode())

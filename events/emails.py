@@ -22,7 +22,7 @@ from django.utils import formats, timezone, translation
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
-from taskforce.context_processors import site_name
+from taskforce.context_processors import site_name, site_sender
 
 from .calendar import CANCEL, REQUEST, absolute_url, build_invitation
 from .models import OutgoingEmail
@@ -115,6 +115,7 @@ def _build_message(email):
     message = EmailMultiAlternatives(
         subject=email.subject,
         body=render_to_string(f"emails/{email.kind}.txt", context),
+        from_email=site_sender(),
         to=[email.to],
     )
     message.attach_alternative(render_to_string(f"emails/{email.kind}.html", context), "text/html")

@@ -3,6 +3,7 @@
 import logging
 import re
 from datetime import timedelta
+from email.utils import parseaddr
 from io import StringIO
 
 import icalendar
@@ -427,6 +428,11 @@ def test_a_registrant_on_the_french_page_gets_emails_and_invitation_in_french(
     (vevent,) = icalendar.Calendar.from_ical(confirmation.attachments[0][1]).walk("VEVENT")
     assert f"/fr/events/{event.slug}/" in vevent["URL"]
     assert f"Rejoindre en ligne{NBSP}: https://meet.example.org/jtf" in vevent["DESCRIPTION"]
+    french_name = (
+        "Groupe d\N{RIGHT SINGLE QUOTATION MARK}action conjoint sur les villes intelligentes"
+    )
+    assert parseaddr(confirmation.from_email) == (french_name, "noreply@localhost")
+    assert vevent["ORGANIZER"].params["CN"] == french_name
 
 
 def test_a_registrant_on_the_english_page_keeps_english_emails(committed, mailoutbox):
@@ -435,3 +441,4 @@ def test_a_registrant_on_the_english_page_keeps_english_emails(committed, mailou
         register(event)
     assert event.registrations.get().language == "en"
     assert mailoutbox[0].subject == f"You are registered: {event.title}"
+    assert mailoutbox[0].from_email == "Joint Task Force on smart cities <noreply@localhost>"
