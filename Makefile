@@ -6,6 +6,8 @@ MANAGE := $(BIN)/python manage.py
 UV_VERSION := 0.13.9
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# Links in emails and calendar files lead to the server these targets start.
+SITE_URL ?= http://$(HOST):$(PORT)
 
 .PHONY: run test lint format serve install fixtures migrate static check clean bench soak messages
 
@@ -15,7 +17,7 @@ PORT ?= 8000
 HONCHO := $(BIN)/honcho -e /dev/null
 
 run: install .env migrate fixtures  ## Set up and serve the site at http://127.0.0.1:8000 on SQLite, with the email worker
-	HOST=$(HOST) $(HONCHO) -f Procfile.dev start -p $(PORT)
+	HOST=$(HOST) SITE_URL=$(SITE_URL) $(HONCHO) -f Procfile.dev start -p $(PORT)
 
 test: install .env  ## Run the whole suite (browser tests too when Chromium is installed)
 	$(BIN)/pytest $(PYTEST_ARGS)
@@ -33,7 +35,7 @@ LOCAL_PRODUCTION := DEBUG=off ALLOWED_HOSTS=127.0.0.1,localhost SECURE_SSL_REDIR
 	SESSION_COOKIE_SECURE=off CSRF_COOKIE_SECURE=off SECURE_HSTS_SECONDS=0
 
 serve: install .env migrate static  ## Production-like: gunicorn with the repository's config, and the email worker
-	$(LOCAL_PRODUCTION) GUNICORN_BIND=$(HOST):$(PORT) $(HONCHO) -f Procfile start
+	$(LOCAL_PRODUCTION) SITE_URL=$(SITE_URL) GUNICORN_BIND=$(HOST):$(PORT) $(HONCHO) -f Procfile start
 
 # Translations: each locale/<lang>/LC_MESSAGES/*.po compiled by Babel (a Python package in
 # the lock), so no system gettext is needed. The .mo files are built, never committed.
