@@ -447,11 +447,15 @@ def _declared_params(urlconf, path):
             match = resolve(path, urlconf)
     except Resolver404:
         return None
-    view = match.func
+    return match._func_path, tuple(sorted(declared_query_params(match.func)))
+
+
+def declared_query_params(view):
+    """The query parameters a view reads: its page_cache_query_params, or its class's."""
     names = getattr(view, "page_cache_query_params", None)
     if names is None:
         names = getattr(getattr(view, "view_class", None), "page_cache_query_params", ())
-    return match._func_path, tuple(sorted(names))
+    return names
 
 
 class RecordingQueryDict(QueryDict):

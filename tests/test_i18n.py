@@ -109,6 +109,11 @@ def test_the_switcher_keeps_the_page_number(client):
     assert 'href="http://testserver/fr/news/?page=2" hreflang="fr"' in html
 
 
+def test_the_switcher_keeps_what_was_searched_and_nothing_else(client):
+    response = client.get("/fr/search/?q=villes&kind=news&utm_source=newsletter")
+    assert switcher_link(response, "en") == ("http://testserver/en/search/?q=villes&amp;kind=news")
+
+
 def test_a_page_not_found_speaks_the_browsers_language(client):
     response = client.get("/no-such-page/", headers={"Accept-Language": "fr"})
     assert response.status_code == 404

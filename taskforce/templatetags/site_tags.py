@@ -1,6 +1,6 @@
 import json
 from datetime import datetime
-from urllib.parse import unquote, urlsplit, urlunsplit
+from urllib.parse import unquote, urlencode, urlsplit, urlunsplit
 
 from django import template
 from django.conf import settings
@@ -10,6 +10,7 @@ from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language_from_path
 
+from taskforce.cache import declared_query_params
 from taskforce.dates import format_date
 from taskforce.languages import DEFAULT_LANGUAGE, active_language
 
@@ -44,6 +45,23 @@ def page_languages(url):
     return [
         {"code": code, "name_local": name, "url": url_in_language(url, code)}
         for code, name in settings.LANGUAGES
+    ]
+
+
+@register.simple_tag(takes_context=True)
+def switcher_languages(context):
+    """
+    The page in each language, as the switcher offers it: with the query the page reads
+    (a search's words, filters and page), so the visitor lands on the same view.
+    """
+    request = context["request"]
+    match = request.resolver_match
+    names = declared_query_params(match.func) if match else ()
+    query = urlencode([(name, value) for name in names for value in request.GET.getlist(name)])
+    page_url = request.build_absolute_uri(request.path)
+    return [
+        {**language, "url": f"{language['url']}?{query}" if query else language["url"]}
+        for language in page_languages(page_url)
     ]
 
 
