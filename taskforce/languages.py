@@ -92,9 +92,16 @@ class Translated:
         return bool(value and str(value).strip())
 
     def language_of(self, field_name):
-        """The language `field_name` is shown in: the active one, or English where it is missing."""
+        """
+        The language `field_name` is shown in: the active one, or English where only the
+        English is written (a field blank in every language is in none, so the active one).
+        """
         language = active_language()
-        return language if self.written_in(field_name, language) else DEFAULT_LANGUAGE
+        if self.written_in(field_name, language) or not self.written_in(
+            field_name, DEFAULT_LANGUAGE
+        ):
+            return language
+        return DEFAULT_LANGUAGE
 
 
 def same_in_every_language(view):

@@ -1,11 +1,14 @@
 """Content in English and French: what a French reader sees, what editors write."""
 
+import re
+
 import pytest
 from django.db import connection
 from django.utils import translation
 
 from news.models import Article
 from tests.editing import article_form
+from tests.events_helpers import make_event
 from tests.makers import make_article, make_person, make_quote
 from tests.sitemap_helpers import read_sitemap
 
@@ -120,3 +123,26 @@ def test_french_search_reads_french_with_french_stemming(client, bilingual, engl
     assert "Only in English" not in not_french
     english = client.get("/en/search/", {"q": "english"}).content.decode()
     assert "Only in English" in english
+
+
+@pytest.mark.django_db
+def test_an_event_without_french_is_marked_english_in_lists_and_on_its_page(client):
+    english_only = make_event(title="Webinar on data", summary="An hour on open data.")
+    french = make_event(
+        title="Forum",
+        title_fr="Forum des villes",
+        summary_fr="Une journée.",
+        venue_name_fr="Centre international de conférences de Genève",
+    )
+    listed = client.get("/fr/events/").content.decode()
+    assert re.search(r'<h2 lang="en"><a href="[^"]+">Webinar on data</a>', listed)
+    assert '<p lang="en">An hour on open data.</p>' in listed
+    assert re.search(r'<h2><a href="[^"]+">Forum des villes</a>', listed)
+
+    page = client.get(f"/fr/events/{english_only.slug}/").content.decode()
+    assert "Ce texte n’est pas encore disponible en français" in page  # noqa: RUF001
+    assert '<h1 lang="en">Webinar on data</h1>' in page
+    # The interface around it stays French, read with a French voice.
+    assert re.search(r'<dl class="facts">\s*<dt>Quand</dt>', page)
+    translated = client.get(f"/fr/events/{french.slug}/").content.decode()
+    assert 'lang="en"' not in translated[translated.index("<main") :]
