@@ -1,3 +1,5 @@
+import re
+
 from django.contrib.postgres.expressions import ArraySubquery
 from django.contrib.postgres.search import SearchVector, SearchVectorField
 from django.core.exceptions import ValidationError
@@ -296,6 +298,18 @@ class Quote(Translated, models.Model):
 
     def get_absolute_url(self):
         return f"{self.person.get_absolute_url()}#quote-{self.pk}"
+
+    @property
+    def speaker_organisation(self):
+        """
+        The short name of the speaker's organisation, to follow their role, unless the
+        role already names it ("ISO Secretary-General", "Directeur du Bureau … de l'UIT").
+        """
+        organisation = self.person.organisation
+        if organisation is None:
+            return ""
+        named = re.search(rf"\b{re.escape(organisation.short_name)}\b", self.speaker_role)
+        return "" if named else organisation.short_name
 
     def clean(self):
         if self.person_id:

@@ -130,7 +130,7 @@ def test_french_pages_call_itu_uit_wherever_they_show_its_short_name(client, rel
         "/fr/organisations/": [itu_fr],
         "/fr/news/itu-iso-iec-joint-task-force-smart-cities/": [
             '">UIT</abbr>',
-            "(UIT)</figcaption>",
+            "de l\N{RIGHT SINGLE QUOTATION MARK}UIT</figcaption>",
         ],
         "/fr/people/chaesub-lee/": ["(UIT)"],
         "/fr/quotes/": ["(UIT)"],

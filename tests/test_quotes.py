@@ -176,7 +176,8 @@ def test_home_shows_featured_quotes_with_name_role_and_organisation(client, iso)
     html = client.get("/en/").content.decode()
     assert '<blockquote class="quote"><p>Featured words.</p></blockquote>' in html
     assert "<cite>" in html
-    assert "Sergio Mujica</a></cite>, ISO Secretary-General (ISO)" in html
+    # The role names the organisation already: it is not repeated after it.
+    assert "Sergio Mujica</a></cite>, ISO Secretary-General</figcaption>" in html
     assert "Not featured." not in html
     assert "Featured but draft." not in html
 
@@ -300,3 +301,13 @@ def test_editors_can_pick_organisations_people_and_topics(editor_client, iso):
             {"app_label": app_label, "model_name": model, "field_name": field, "term": ""},
         )
         assert response.status_code == 200, (model, field)
+
+
+def test_a_quote_names_the_speakers_organisation_unless_their_role_does(iso):
+    person = make_person(name="Sergio Mujica", organisation=iso)
+    assert make_quote(person=person, speaker_role="Secretary-General").speaker_organisation == "ISO"
+    assert (
+        make_quote(person=person, speaker_role="ISO Secretary-General").speaker_organisation == ""
+    )
+    # A word that only contains the name is not the name.
+    assert make_quote(person=person, speaker_role="Isolation expert").speaker_organisation == "ISO"
