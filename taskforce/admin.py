@@ -8,7 +8,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import formats, timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
 from modeltranslation.admin import TranslationAdmin
 from reversion.admin import VersionAdmin
@@ -18,6 +18,13 @@ from .images import UploadedImageField, stored_file_exists
 from .languages import columns_in_each_language
 from .models import Organisation
 from .versions import field_changes
+
+# The admin's page titles, which Django's French writes "Ajout de %s": wrong before a
+# name that starts with a vowel (événement, article, inscription). Ours read right before
+# any name; LOCALE_PATHS comes before Django's own catalogue.
+gettext_noop("Add %s")
+gettext_noop("Change %s")
+gettext_noop("View %s")
 
 admin.site.site_header = _("Joint Task Force administration")
 admin.site.site_title = _("Joint Task Force admin")

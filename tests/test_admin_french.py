@@ -389,3 +389,11 @@ def test_french_staff_find_what_is_written_in_english_only(french):
     assert "Geneva forum" in result_list(page(french, "/admin/events/event/?q=Geneva"))
     organisations = result_list(page(french, "/admin/taskforce/organisation/?q=ISO"))
     assert "International Organization for Standardization" in organisations
+
+
+def test_french_form_titles_read_right_before_any_name(french):
+    event = make_event()
+    assert f"<h1>Modifier{NBSP}: événement</h1>" in page(
+        french, f"/admin/events/event/{event.pk}/change/"
+    )
+    assert f"<h1>Ajouter{NBSP}: article</h1>" in page(french, "/admin/news/article/add/")
