@@ -4,6 +4,7 @@ import secrets
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -13,9 +14,39 @@ from types import SimpleNamespace
 import pytest
 from django.contrib.auth.models import Group, User
 from django.core.cache import cache
+from django.core.servers.basehttp import ThreadedWSGIServer
+from django.db import connections
+from django.test.testcases import LiveServerThread
 from django.utils import translation
 
 BASE_DIR = Path(__file__).resolve().parent.parent
+
+
+class OneRequestAtATimeOnSQLite(ThreadedWSGIServer):
+    """
+    The live server, each request alone when its threads share the test's one in-memory
+    SQLite connection (that database exists in that connection only). Two requests on it
+    at once can deadlock inside SQLite, one holding its mutex and waiting for Python's
+    lock, the other the reverse: an admin autocomplete still running beside the page
+    after Save. Each connection keeps its own thread, so a kept-alive one blocks nothing.
+    """
+
+    one_at_a_time = threading.Lock()
+
+    def set_app(self, application):
+        if not any(
+            conn.vendor == "sqlite" and conn.is_in_memory_db() for conn in connections.all()
+        ):
+            return super().set_app(application)
+
+        def serialized(environ, start_response):
+            with self.one_at_a_time:
+                return application(environ, start_response)
+
+        return super().set_app(serialized)
+
+
+LiveServerThread.server_class = OneRequestAtATimeOnSQLite
 
 
 @pytest.fixture(autouse=True)
